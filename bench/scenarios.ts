@@ -1,0 +1,4 @@
+import type { BenchScenario } from './scenario';
+
+/** Every scenario `npm run bench` runs, in order. Add new ones here. */
+export const scenarios: BenchScenario[] = [];

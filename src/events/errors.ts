@@ -1,0 +1,79 @@
+/**
+ * Errors raised by event stores. Each carries the facts needed to act on it
+ * and a `retryable` flag the processor reads to choose retry vs give up.
+ */
+
+/** Base class of every error an `EventStore` raises on purpose. */
+export abstract class EventStoreError extends Error {
+  /** Whether trying the same operation again may succeed. */
+  abstract readonly retryable: boolean;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * Another writer appended first: the log is not at `expectedVersion`.
+ * Re-read the log, re-decide, and append again.
+ */
+export class VersionConflictError extends EventStoreError {
+  override readonly name = 'VersionConflictError';
+  readonly retryable = true;
+  readonly requestId: string;
+  readonly expectedVersion: number;
+  readonly actualVersion: number;
+  constructor(facts: { requestId: string; expectedVersion: number; actualVersion: number }, options?: { cause?: unknown }) {
+    super(
+      `Request ${facts.requestId} is at version ${facts.actualVersion}, not ${facts.expectedVersion}: re-read the log and decide again`,
+      options,
+    );
+    this.requestId = facts.requestId;
+    this.expectedVersion = facts.expectedVersion;
+    this.actualVersion = facts.actualVersion;
+  }
+}
+
+/** One event would exceed DynamoDB's 400 KB item limit. Nothing was written. */
+export class EventTooLargeError extends EventStoreError {
+  override readonly name = 'EventTooLargeError';
+  readonly retryable = false;
+  constructor(
+    readonly requestId: string,
+    readonly seq: number,
+    readonly type: string,
+    readonly sizeBytes: number,
+    readonly limitBytes: number,
+  ) {
+    super(
+      `Event ${type} (seq ${seq}) of request ${requestId} is ${sizeBytes} bytes, over the ${limitBytes}-byte item limit: store large payloads elsewhere (e.g. S3) and keep a reference in the event`,
+    );
+  }
+}
+
+/** An append broke a transaction limit (event count or total size). Nothing was written. */
+export class AppendTooLargeError extends EventStoreError {
+  override readonly name = 'AppendTooLargeError';
+  readonly retryable = false;
+  constructor(
+    readonly requestId: string,
+    readonly limit: 'events' | 'bytes',
+    readonly actual: number,
+    readonly max: number,
+  ) {
+    super(
+      `Append to request ${requestId} has ${actual} ${limit}, over the limit of ${max} per append: split it into several appends`,
+    );
+  }
+}
+
+/** The append itself is malformed (no events, negative version …). A programming error. */
+export class InvalidAppendError extends EventStoreError {
+  override readonly name = 'InvalidAppendError';
+  readonly retryable = false;
+}
+
+/** The store could not be reached or answered with an unexpected failure. */
+export class EventStoreUnavailableError extends EventStoreError {
+  override readonly name = 'EventStoreUnavailableError';
+  readonly retryable = true;
+}

@@ -1,0 +1,77 @@
+import type { StoredEvent } from './event';
+
+/**
+ * The catalogue of lifecycle events the engine writes. `docs/events.md`
+ * describes each one with an example; keep the two in step.
+ */
+
+/** A serialisable error as recorded in the log. */
+export interface RecordedError {
+  readonly name: string;
+  readonly message: string;
+  /** Whether the engine may try again; false for validation and "fatal" errors. */
+  readonly retryable: boolean;
+  readonly details?: unknown;
+}
+
+/** Data of every lifecycle event type, by type. */
+export interface LifecycleEventData {
+  /** The router accepted an async request; always seq 1. */
+  'request.accepted': {
+    readonly action: string;
+    readonly workflowVersion: number;
+    readonly input: unknown;
+    /** The id the client chose (frames echo it); the log key is tenant-scoped. */
+    readonly clientRequestId: string;
+    /** The connection that submitted it, which receives its frames. */
+    readonly connectionId?: string;
+    readonly metadata?: Readonly<Record<string, string>>;
+    readonly maxAttempts: number;
+  };
+  /** A runner took the lease on a step invocation (the conditional append is the lease). */
+  'step.started': { readonly stepId: string; readonly attempt: number };
+  'step.progress': {
+    readonly stepId: string;
+    readonly percentage: number;
+    readonly message: string;
+    readonly metadata?: Readonly<Record<string, unknown>>;
+  };
+  'step.checkpointed': { readonly stepId: string; readonly checkpoint: unknown };
+  /** Replays as XState's `xstate.done.actor.<stepId>` with `output`. */
+  'step.completed': { readonly stepId: string; readonly output: unknown };
+  /** Replays as XState's `xstate.error.actor.<stepId>` once retries are over. */
+  'step.failed': {
+    readonly stepId: string;
+    readonly attempt: number;
+    readonly error: RecordedError;
+    /** When the next attempt is due (epoch ms); absent when no attempt is left. */
+    readonly retryAt?: number;
+  };
+  /** The runner ran out of time and handed the request to a later invocation. */
+  'request.suspended': { readonly stepId?: string; readonly reason: 'timeout' };
+  /** An external event (`signal` action) for a workflow waiting on it. */
+  'request.signalled': { readonly event: { readonly type: string; readonly [key: string]: unknown } };
+  'request.completed': { readonly output: unknown };
+  'request.failed': { readonly error: RecordedError; readonly attempts: number };
+  'request.cancelled': { readonly reason?: string };
+  /** Attempts were exhausted; exactly one DLQ message was (to be) sent. */
+  'request.dead_lettered': { readonly attempts: number; readonly errors: readonly RecordedError[] };
+  /** An operator redrove the request from the DLQ; it starts over with fresh attempts. */
+  'request.redriven': { readonly by?: string };
+}
+
+/** A lifecycle event type name. */
+export type LifecycleEventType = keyof LifecycleEventData;
+
+/** A stored lifecycle event, discriminated by `type`. */
+export type LifecycleEvent = {
+  [T in LifecycleEventType]: StoredEvent<T, LifecycleEventData[T]>;
+}[LifecycleEventType];
+
+/** The types after which a request is finished (invariant 2: exactly one per request). */
+export const TERMINAL_EVENT_TYPES = ['request.completed', 'request.failed', 'request.cancelled'] as const;
+
+/** Whether `event` ends its request. */
+export function isTerminalEvent(event: { readonly type: string }): boolean {
+  return (TERMINAL_EVENT_TYPES as readonly string[]).includes(event.type);
+}

@@ -1,0 +1,135 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { freePort } from './freePort';
+import { LOCAL_AWS } from './localAws';
+
+/** Options for {@link startDynamoDbLocal}. */
+export interface DynamoDbLocalOptions {
+  /** Loopback port; a free one is picked when omitted. */
+  readonly port?: number;
+  /** Keep data in this directory between runs instead of in memory. */
+  readonly persistDir?: string;
+  /** How long to wait for the first answer. Default 30 s. */
+  readonly startTimeoutMs?: number;
+}
+
+/** A running DynamoDB Local. */
+export interface DynamoDbLocal {
+  /** `http://127.0.0.1:<port>`, for `DynamoDBClient({ endpoint })`. */
+  readonly endpoint: string;
+  readonly port: number;
+  /** The JVM's process id. */
+  readonly pid: number;
+  /** Stops the JVM and waits for it to exit. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Raised when the jar or Java cannot be started, with what to do about it. */
+export class DynamoDbLocalStartError extends Error {
+  override readonly name = 'DynamoDbLocalStartError';
+}
+
+/** Directory of the DynamoDB Local jar shipped in the `amplify-dynamodb-simulator` package. */
+export function dynamoDbLocalDirectory(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+}
+
+/**
+ * Starts the official DynamoDB Local jar (with streams) on a loopback port and
+ * resolves once it answers `ListTables`. The JVM is killed if this process
+ * exits, so a crashed test run leaves no orphan behind.
+ *
+ * @example
+ * const ddb = await startDynamoDbLocal();
+ * const client = new DynamoDBClient({ endpoint: ddb.endpoint, ...LOCAL_AWS });
+ * // …
+ * await ddb.stop();
+ */
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  const port = options.port ?? (await freePort());
+  const dir = dynamoDbLocalDirectory();
+  const storage = options.persistDir ? ['-dbPath', options.persistDir] : ['-inMemory'];
+  if (options.persistDir) mkdirSync(options.persistDir, { recursive: true });
+  const args = [
+    `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(dir, 'DynamoDBLocal.jar'),
+    ...storage,
+    '-sharedDb',
+    '-port',
+    String(port),
+    '-disableTelemetry',
+  ];
+  const child = spawn('java', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const spawnFailed = new Promise<never>((_, reject) => {
+    child.once('error', (error) =>
+      reject(
+        new DynamoDbLocalStartError(
+          `Could not run java (${error.message}). DynamoDB Local needs Java 17+: install a JRE (e.g. apt-get install -y openjdk-17-jre-headless) and make sure java is on PATH.`,
+          { cause: error },
+        ),
+      ),
+    );
+    child.once('exit', (code) =>
+      reject(new DynamoDbLocalStartError(`DynamoDB Local exited with code ${code} before it answered on port ${port}:\n${stderr}`)),
+    );
+  });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  let stopped = false;
+  const stop = async () => {
+    process.off('exit', killOnExit);
+    if (stopped || child.exitCode !== null) return;
+    stopped = true;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    await Promise.race([spawnFailed, waitUntilAnswering(endpoint, options.startTimeoutMs ?? 30_000)]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  spawnFailed.catch(() => undefined);
+  return { endpoint, port, pid: childPid(child), stop };
+}
+
+function childPid(child: ChildProcess): number {
+  if (child.pid === undefined) throw new DynamoDbLocalStartError('DynamoDB Local has no process id');
+  return child.pid;
+}
+
+async function waitUntilAnswering(endpoint: string, timeoutMs: number): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, ...LOCAL_AWS, maxAttempts: 1 });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) {
+          throw new DynamoDbLocalStartError(`DynamoDB Local did not answer at ${endpoint} within ${timeoutMs} ms`, {
+            cause: error,
+          });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The one place Streamer's DynamoDB tables are defined. The local stack and
+ * the tests build them with `toCreateTableInput`; the CDK app maps the very
+ * same objects onto `dynamodb.Table`. Nothing here imports an SDK.
+ */
+
+/** A key attribute: its name and DynamoDB scalar type. */
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+/** A global secondary index (projection: all attributes). */
+export interface GlobalIndexDefinition {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+}
+
+/** An SDK- and CDK-neutral description of one table. */
+export interface TableDefinition {
+  /** Logical name, used for construct ids and default physical names. */
+  readonly id: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly globalIndexes: readonly GlobalIndexDefinition[];
+  /** Attribute holding an epoch-seconds expiry, when the table uses TTL. */
+  readonly timeToLiveAttribute?: string;
+  /** Stream view type, when the table feeds stream consumers. */
+  readonly stream?: 'NEW_IMAGE';
+}
+
+/** The requests table is the event log: one item per event, keyed by request and `seq`. */
+export const requestsTable: TableDefinition = {
+  id: 'Requests',
+  partitionKey: { name: 'requestId', type: 'S' },
+  sortKey: { name: 'seq', type: 'N' },
+  globalIndexes: [],
+  stream: 'NEW_IMAGE',
+};
+
+/** Index names of the request view table. */
+export const REQUEST_VIEW_INDEXES = {
+  /** A connection's requests, newest last. */
+  byConnection: 'byConnection',
+  /** A tenant's requests in one status, by creation time (`tenantStatus` = `<tenantId>#<STATUS>`). */
+  byTenantStatus: 'byTenantStatus',
+} as const;
+
+/** The request view: the projection of each request's log, one item per request. */
+export const requestViewTable: TableDefinition = {
+  id: 'RequestView',
+  partitionKey: { name: 'requestId', type: 'S' },
+  globalIndexes: [
+    {
+      indexName: REQUEST_VIEW_INDEXES.byConnection,
+      partitionKey: { name: 'connectionId', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'N' },
+    },
+    {
+      indexName: REQUEST_VIEW_INDEXES.byTenantStatus,
+      partitionKey: { name: 'tenantStatus', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'N' },
+    },
+  ],
+  timeToLiveAttribute: 'ttl',
+};
+
+/** Index names of the connections table. */
+export const CONNECTION_INDEXES = {
+  byUser: 'byUser',
+  byTenant: 'byTenant',
+} as const;
+
+/** Open WebSocket connections, with who holds them. */
+export const connectionsTable: TableDefinition = {
+  id: 'Connections',
+  partitionKey: { name: 'connectionId', type: 'S' },
+  globalIndexes: [
+    { indexName: CONNECTION_INDEXES.byUser, partitionKey: { name: 'userId', type: 'S' } },
+    { indexName: CONNECTION_INDEXES.byTenant, partitionKey: { name: 'tenantId', type: 'S' } },
+  ],
+  timeToLiveAttribute: 'ttl',
+};
+
+/** Index names of the subscriptions table. */
+export const SUBSCRIPTION_INDEXES = {
+  /** Every subscription a connection holds, to drop them on disconnect. */
+  byConnection: 'byConnection',
+} as const;
+
+/**
+ * Which connections follow which request beyond the one that submitted it
+ * (`subscribe` / `unsubscribe`). Keyed by request, so the projector finds a
+ * request's subscribers with one query.
+ */
+export const subscriptionsTable: TableDefinition = {
+  id: 'Subscriptions',
+  partitionKey: { name: 'requestId', type: 'S' },
+  sortKey: { name: 'connectionId', type: 'S' },
+  globalIndexes: [
+    { indexName: SUBSCRIPTION_INDEXES.byConnection, partitionKey: { name: 'connectionId', type: 'S' } },
+  ],
+  timeToLiveAttribute: 'ttl',
+};
+
+/** Every table Streamer uses, by role. */
+export const tables = {
+  requests: requestsTable,
+  requestView: requestViewTable,
+  connections: connectionsTable,
+  subscriptions: subscriptionsTable,
+} as const;
+
+/** A table's role in {@link tables}. */
+export type TableRole = keyof typeof tables;
+
+/** Physical table names, by role. */
+export type TableNames = Record<TableRole, string>;
+
+/** Physical names for every table, `<prefix>-<id>` (e.g. `streamer-dev-Requests`). */
+export function tableNames(prefix: string): TableNames {
+  return {
+    requests: `${prefix}-${requestsTable.id}`,
+    requestView: `${prefix}-${requestViewTable.id}`,
+    connections: `${prefix}-${connectionsTable.id}`,
+    subscriptions: `${prefix}-${subscriptionsTable.id}`,
+  };
+}
