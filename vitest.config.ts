@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // *.int.test.ts use DynamoDB Local and the SQS emulator; *.e2e.test.ts drive
 // the local stack over real WebSockets. The last two share one DynamoDB Local
 // per run, started by test/support/globalSetup.ts.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const env = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
 export default defineConfig({

@@ -22,7 +22,10 @@ export class VersionConflictError extends EventStoreError {
   readonly requestId: string;
   readonly expectedVersion: number;
   readonly actualVersion: number;
-  constructor(facts: { requestId: string; expectedVersion: number; actualVersion: number }, options?: { cause?: unknown }) {
+  constructor(
+    facts: { requestId: string; expectedVersion: number; actualVersion: number },
+    options?: { cause?: unknown },
+  ) {
     super(
       `Request ${facts.requestId} is at version ${facts.actualVersion}, not ${facts.expectedVersion}: re-read the log and decide again`,
       options,

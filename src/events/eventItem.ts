@@ -76,18 +76,32 @@ export function prepareAppend(
 ): EventItem[] {
   if (requestId.length === 0) throw new InvalidAppendError('requestId must not be empty');
   if (!Number.isInteger(expectedVersion) || expectedVersion < 0) {
-    throw new InvalidAppendError(`expectedVersion must be a whole number >= 0, got ${expectedVersion}`);
+    throw new InvalidAppendError(
+      `expectedVersion must be a whole number >= 0, got ${expectedVersion}`,
+    );
   }
-  if (events.length === 0) throw new InvalidAppendError(`Append to request ${requestId} has no events`);
+  if (events.length === 0)
+    throw new InvalidAppendError(`Append to request ${requestId} has no events`);
   if (events.length > EVENT_STORE_LIMITS.maxEventsPerAppend) {
-    throw new AppendTooLargeError(requestId, 'events', events.length, EVENT_STORE_LIMITS.maxEventsPerAppend);
+    throw new AppendTooLargeError(
+      requestId,
+      'events',
+      events.length,
+      EVENT_STORE_LIMITS.maxEventsPerAppend,
+    );
   }
   let total = 0;
   const items = events.map((event, index) => {
     const item = toEventItem(requestId, expectedVersion + index + 1, event);
     const size = eventItemSize(item);
     if (size > EVENT_STORE_LIMITS.maxItemBytes) {
-      throw new EventTooLargeError(requestId, item.seq, item.type, size, EVENT_STORE_LIMITS.maxItemBytes);
+      throw new EventTooLargeError(
+        requestId,
+        item.seq,
+        item.type,
+        size,
+        EVENT_STORE_LIMITS.maxItemBytes,
+      );
     }
     total += size;
     return item;

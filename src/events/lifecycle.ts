@@ -50,7 +50,9 @@ export interface LifecycleEventData {
   /** The runner ran out of time and handed the request to a later invocation. */
   'request.suspended': { readonly stepId?: string; readonly reason: 'timeout' };
   /** An external event (`signal` action) for a workflow waiting on it. */
-  'request.signalled': { readonly event: { readonly type: string; readonly [key: string]: unknown } };
+  'request.signalled': {
+    readonly event: { readonly type: string; readonly [key: string]: unknown };
+  };
   'request.completed': { readonly output: unknown };
   'request.failed': { readonly error: RecordedError; readonly attempts: number };
   'request.cancelled': { readonly reason?: string };
@@ -69,7 +71,11 @@ export type LifecycleEvent = {
 }[LifecycleEventType];
 
 /** The types after which a request is finished (invariant 2: exactly one per request). */
-export const TERMINAL_EVENT_TYPES = ['request.completed', 'request.failed', 'request.cancelled'] as const;
+export const TERMINAL_EVENT_TYPES = [
+  'request.completed',
+  'request.failed',
+  'request.cancelled',
+] as const;
 
 /** Whether `event` ends its request. */
 export function isTerminalEvent(event: { readonly type: string }): boolean {

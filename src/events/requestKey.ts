@@ -14,7 +14,9 @@ const SEPARATOR = '#';
 export class InvalidTenantIdError extends Error {
   override readonly name = 'InvalidTenantIdError';
   constructor(readonly tenantId: string) {
-    super(`Tenant id must be non-empty and must not contain "${SEPARATOR}": ${JSON.stringify(tenantId)}`);
+    super(
+      `Tenant id must be non-empty and must not contain "${SEPARATOR}": ${JSON.stringify(tenantId)}`,
+    );
   }
 }
 
@@ -25,7 +27,8 @@ export class InvalidTenantIdError extends Error {
  * requestKey('acme', 'r1'); // 'acme#r1'
  */
 export function requestKey(tenantId: string, clientRequestId: string): string {
-  if (tenantId.length === 0 || tenantId.includes(SEPARATOR)) throw new InvalidTenantIdError(tenantId);
+  if (tenantId.length === 0 || tenantId.includes(SEPARATOR))
+    throw new InvalidTenantIdError(tenantId);
   return `${tenantId}${SEPARATOR}${clientRequestId}`;
 }
 

@@ -1,6 +1,6 @@
 import {
-  type CreateTableCommandInput,
   CreateTableCommand,
+  type CreateTableCommandInput,
   type DynamoDBClient,
   ResourceInUseException,
   UpdateTimeToLiveCommand,
@@ -9,29 +9,45 @@ import {
 import { type TableDefinition, type TableNames, tables } from './definitions';
 
 /** Turns a table definition into the SDK's `CreateTable` input (on-demand billing). */
-export function toCreateTableInput(definition: TableDefinition, tableName: string): CreateTableCommandInput {
-  const keys = [definition.partitionKey, definition.sortKey, ...definition.globalIndexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+export function toCreateTableInput(
+  definition: TableDefinition,
+  tableName: string,
+): CreateTableCommandInput {
+  const keys = [
+    definition.partitionKey,
+    definition.sortKey,
+    ...definition.globalIndexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ];
   const attributes = new Map<string, 'S' | 'N'>();
   for (const key of keys) if (key) attributes.set(key.name, key.type);
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
+    AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({
+      AttributeName,
+      AttributeType,
+    })),
     KeySchema: [
       { AttributeName: definition.partitionKey.name, KeyType: 'HASH' },
-      ...(definition.sortKey ? [{ AttributeName: definition.sortKey.name, KeyType: 'RANGE' as const }] : []),
+      ...(definition.sortKey
+        ? [{ AttributeName: definition.sortKey.name, KeyType: 'RANGE' as const }]
+        : []),
     ],
     ...(definition.globalIndexes.length > 0 && {
       GlobalSecondaryIndexes: definition.globalIndexes.map((index) => ({
         IndexName: index.indexName,
         KeySchema: [
           { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
-          ...(index.sortKey ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' as const }] : []),
+          ...(index.sortKey
+            ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' as const }]
+            : []),
         ],
         Projection: { ProjectionType: 'ALL' as const },
       })),
     }),
-    ...(definition.stream && { StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream } }),
+    ...(definition.stream && {
+      StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream },
+    }),
   };
 }
 
@@ -50,17 +66,25 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
       } catch (error) {
         if (!(error instanceof ResourceInUseException)) throw error;
       }
-      await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 }, { TableName });
+      await waitUntilTableExists(
+        { client, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 },
+        { TableName },
+      );
       if (definition.timeToLiveAttribute) {
-        await client.send(
-          new UpdateTimeToLiveCommand({
-            TableName,
-            TimeToLiveSpecification: { Enabled: true, AttributeName: definition.timeToLiveAttribute },
-          }),
-        ).catch((error: unknown) => {
-          // DynamoDB Local answers "TTL is already enabled" on a second call; that is the state we want.
-          if (!(error instanceof Error && /already enabled/i.test(error.message))) throw error;
-        });
+        await client
+          .send(
+            new UpdateTimeToLiveCommand({
+              TableName,
+              TimeToLiveSpecification: {
+                Enabled: true,
+                AttributeName: definition.timeToLiveAttribute,
+              },
+            }),
+          )
+          .catch((error: unknown) => {
+            // DynamoDB Local answers "TTL is already enabled" on a second call; that is the state we want.
+            if (!(error instanceof Error && /already enabled/i.test(error.message))) throw error;
+          });
       }
     }),
   );

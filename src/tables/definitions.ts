@@ -99,7 +99,10 @@ export const subscriptionsTable: TableDefinition = {
   partitionKey: { name: 'requestId', type: 'S' },
   sortKey: { name: 'connectionId', type: 'S' },
   globalIndexes: [
-    { indexName: SUBSCRIPTION_INDEXES.byConnection, partitionKey: { name: 'connectionId', type: 'S' } },
+    {
+      indexName: SUBSCRIPTION_INDEXES.byConnection,
+      partitionKey: { name: 'connectionId', type: 'S' },
+    },
   ],
   timeToLiveAttribute: 'ttl',
 };

@@ -1,7 +1,7 @@
 import { VersionConflictError } from '../errors';
 import type { NewEvent, StoredEvent } from '../event';
-import type { EventStore, ReadOptions } from '../eventStore';
 import { type EventItem, fromEventItem, prepareAppend } from '../eventItem';
+import type { EventStore, ReadOptions } from '../eventStore';
 
 /**
  * An `EventStore` in process memory, for unit and property tests. It passes
@@ -13,7 +13,11 @@ export class InMemoryEventStore implements EventStore {
   readonly #logs = new Map<string, EventItem[]>();
   readonly #listeners = new Set<(event: StoredEvent) => void>();
 
-  async append(requestId: string, expectedVersion: number, events: readonly NewEvent[]): Promise<number> {
+  async append(
+    requestId: string,
+    expectedVersion: number,
+    events: readonly NewEvent[],
+  ): Promise<number> {
     const items = prepareAppend(requestId, expectedVersion, events);
     const log = this.#logs.get(requestId) ?? [];
     if (log.length !== expectedVersion) {
@@ -27,7 +31,9 @@ export class InMemoryEventStore implements EventStore {
 
   async read(requestId: string, options: ReadOptions = {}): Promise<StoredEvent[]> {
     const fromSeq = options.fromSeq ?? 1;
-    return (this.#logs.get(requestId) ?? []).filter((item) => item.seq >= fromSeq).map(fromEventItem);
+    return (this.#logs.get(requestId) ?? [])
+      .filter((item) => item.seq >= fromSeq)
+      .map(fromEventItem);
   }
 
   /**
