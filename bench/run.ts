@@ -3,8 +3,8 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDynamoDbLocal } from '../src/local/dynamoDbLocal';
-import { scenarios } from './scenarios';
 import type { BenchFigure } from './scenario';
+import { scenarios } from './scenarios';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -37,7 +37,11 @@ writeFileSync(
     {
       date: new Date().toISOString(),
       node: process.version,
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+      },
       quick,
       results,
     },
@@ -52,8 +56,13 @@ function printTable(figures: BenchFigure[]): void {
     figures.map((figure) => ({
       figure: figure.name,
       value: `${round(figure.value)} ${figure.unit}`,
-      baseline: figure.baseline ? `${round(figure.baseline.value)} ${figure.unit} (${figure.baseline.name})` : '',
-      ratio: figure.baseline && figure.baseline.value !== 0 ? round(figure.value / figure.baseline.value) : '',
+      baseline: figure.baseline
+        ? `${round(figure.baseline.value)} ${figure.unit} (${figure.baseline.name})`
+        : '',
+      ratio:
+        figure.baseline && figure.baseline.value !== 0
+          ? round(figure.value / figure.baseline.value)
+          : '',
       ...figure.details,
     })),
   );

@@ -1,4 +1,5 @@
+import { appendThroughput } from './appendThroughput';
 import type { BenchScenario } from './scenario';
 
 /** Every scenario `npm run bench` runs, in order. Add new ones here. */
-export const scenarios: BenchScenario[] = [];
+export const scenarios: BenchScenario[] = [appendThroughput];
