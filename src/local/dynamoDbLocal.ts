@@ -49,7 +49,9 @@ export function dynamoDbLocalDirectory(): string {
  * // …
  * await ddb.stop();
  */
-export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(
+  options: DynamoDbLocalOptions = {},
+): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   const dir = dynamoDbLocalDirectory();
   const storage = options.persistDir ? ['-dbPath', options.persistDir] : ['-inMemory'];
@@ -80,7 +82,11 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       ),
     );
     child.once('exit', (code) =>
-      reject(new DynamoDbLocalStartError(`DynamoDB Local exited with code ${code} before it answered on port ${port}:\n${stderr}`)),
+      reject(
+        new DynamoDbLocalStartError(
+          `DynamoDB Local exited with code ${code} before it answered on port ${port}:\n${stderr}`,
+        ),
+      ),
     );
   });
   const killOnExit = () => child.kill('SIGKILL');
@@ -98,7 +104,10 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     clearTimeout(timer);
   };
   try {
-    await Promise.race([spawnFailed, waitUntilAnswering(endpoint, options.startTimeoutMs ?? 30_000)]);
+    await Promise.race([
+      spawnFailed,
+      waitUntilAnswering(endpoint, options.startTimeoutMs ?? 30_000),
+    ]);
   } catch (error) {
     await stop();
     throw error;
@@ -108,7 +117,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 }
 
 function childPid(child: ChildProcess): number {
-  if (child.pid === undefined) throw new DynamoDbLocalStartError('DynamoDB Local has no process id');
+  if (child.pid === undefined)
+    throw new DynamoDbLocalStartError('DynamoDB Local has no process id');
   return child.pid;
 }
 
@@ -122,9 +132,12 @@ async function waitUntilAnswering(endpoint: string, timeoutMs: number): Promise<
         return;
       } catch (error) {
         if (Date.now() > deadline) {
-          throw new DynamoDbLocalStartError(`DynamoDB Local did not answer at ${endpoint} within ${timeoutMs} ms`, {
-            cause: error,
-          });
+          throw new DynamoDbLocalStartError(
+            `DynamoDB Local did not answer at ${endpoint} within ${timeoutMs} ms`,
+            {
+              cause: error,
+            },
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
