@@ -1,0 +1,33 @@
+export { type ClientMessage, checkRequestId, parseClientMessage } from './clientMessage';
+export {
+  type CancelPayload,
+  ENGINE_ACTIONS,
+  type EngineAction,
+  type EngineActionPayloads,
+  isEngineAction,
+  parseEngineActionPayload,
+  type SignalPayload,
+  type SubscribePayload,
+  type TargetPayload,
+  toValidationIssues,
+  type ValidationIssue,
+} from './engineActions';
+export { ERROR_CODES, type ErrorCode, type FrameError, ProtocolError } from './errorCodes';
+export {
+  type AcknowledgmentFrame,
+  acknowledgmentFrame,
+  type CompleteFrame,
+  type ErrorFrame,
+  encodeFrame,
+  errorFrame,
+  failedResponseFrame,
+  type PongFrame,
+  type ProgressFrame,
+  pongFrame,
+  type ResponseFrame,
+  responseFrame,
+  type ServerFrame,
+  type ServerFrameType,
+} from './frames';
+export { type ParseLimits, PROTOCOL_LIMITS } from './limits';
+export { jsonNestingDepth, parseJsonSafely, utf8Length } from './safeJson';
