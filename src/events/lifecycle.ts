@@ -29,7 +29,14 @@ export interface LifecycleEventData {
     readonly maxAttempts: number;
   };
   /** A runner took the lease on a step invocation (the conditional append is the lease). */
-  'step.started': { readonly stepId: string; readonly attempt: number };
+  'step.started': {
+    readonly stepId: string;
+    readonly attempt: number;
+    /** Until when (epoch ms) the runner holds the step; after it, another runner may take over (crash recovery). */
+    readonly leaseUntil?: number;
+    /** True when this continues an attempt that was suspended or whose runner crashed (not a new attempt). */
+    readonly resumed?: boolean;
+  };
   'step.progress': {
     readonly stepId: string;
     readonly percentage: number;
@@ -54,12 +61,24 @@ export interface LifecycleEventData {
     readonly event: { readonly type: string; readonly [key: string]: unknown };
   };
   'request.completed': { readonly output: unknown };
-  'request.failed': { readonly error: RecordedError; readonly attempts: number };
+  'request.failed': {
+    readonly error: RecordedError;
+    readonly attempts: number;
+    /** True when a retryable failure used up every attempt: the request is then dead-lettered. */
+    readonly exhausted?: boolean;
+    /** The step whose failure ended the request, when one did. */
+    readonly stepId?: string;
+  };
   'request.cancelled': { readonly reason?: string };
   /** Attempts were exhausted; exactly one DLQ message was (to be) sent. */
-  'request.dead_lettered': { readonly attempts: number; readonly errors: readonly RecordedError[] };
+  'request.dead_lettered': {
+    readonly attempts: number;
+    readonly errors: readonly RecordedError[];
+    /** Id of the DLQ message (stable per failure, so a re-sent message can be de-duplicated). */
+    readonly messageId?: string;
+  };
   /** An operator redrove the request from the DLQ; it starts over with fresh attempts. */
-  'request.redriven': { readonly by?: string };
+  'request.redriven': { readonly by?: string; readonly reason?: string };
 }
 
 /** A lifecycle event type name. */

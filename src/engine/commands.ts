@@ -1,0 +1,233 @@
+import { VersionConflictError } from '../events/errors';
+import type { NewEvent, StoredEvent } from '../events/event';
+import type { EventStore } from '../events/eventStore';
+import type { LifecycleEventData } from '../events/lifecycle';
+import { requestKey } from '../events/requestKey';
+import {
+  EventNotAcceptedError,
+  InputValidationError,
+  NotDeadLetteredError,
+  RequestFinishedError,
+  RequestNotFoundError,
+} from './errors';
+import type { WorkflowRegistry } from './registry';
+import { validateInput } from './registry';
+import { type RequestState, replay } from './replay';
+import type { Workflow } from './workflow';
+
+/** What {@link acceptRequest} needs. */
+export interface AcceptRequestCommand {
+  readonly workflow: Workflow;
+  readonly tenantId: string;
+  readonly userId: string;
+  /** The id the client chose; the log key is `requestKey(tenantId, clientRequestId)`. */
+  readonly clientRequestId: string;
+  readonly connectionId?: string;
+  /** The raw input; validated again here and stored validated. */
+  readonly input: unknown;
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** The injected clock's reading. */
+  readonly now: number;
+}
+
+/** The outcome of {@link acceptRequest}. */
+export type AcceptResult =
+  | { readonly created: true; readonly requestId: string; readonly seq: 1 }
+  | {
+      readonly created: false;
+      readonly requestId: string;
+      /** The request that already holds this id (possibly another action). */
+      readonly existing: StoredEvent<'request.accepted', LifecycleEventData['request.accepted']>;
+    };
+
+/**
+ * Starts a durable request: appends `request.accepted` at version 0 under the
+ * tenant-scoped key. A repeated client id finds the existing request instead
+ * of starting a second one. Throws `InputValidationError` for bad input.
+ *
+ * @example
+ * const result = await acceptRequest(store, {
+ *   workflow, tenantId: 'acme', userId: 'u1', clientRequestId: 'r1', input: payload, now: clock(),
+ * });
+ * if (!result.created) reply(`already accepted as ${result.existing.data.action}`);
+ */
+export async function acceptRequest(
+  store: EventStore,
+  command: AcceptRequestCommand,
+): Promise<AcceptResult> {
+  const validated = await validateInput(command.workflow, command.input);
+  if (!validated.ok) throw new InputValidationError(command.workflow.action, validated.issues);
+  const requestId = requestKey(command.tenantId, command.clientRequestId);
+  const data: LifecycleEventData['request.accepted'] = {
+    action: command.workflow.action,
+    workflowVersion: command.workflow.version,
+    input: validated.value,
+    clientRequestId: command.clientRequestId,
+    ...(command.connectionId ? { connectionId: command.connectionId } : {}),
+    ...(command.metadata ? { metadata: command.metadata } : {}),
+    maxAttempts: command.workflow.retry.maxAttempts,
+  };
+  try {
+    await store.append(requestId, 0, [
+      {
+        type: 'request.accepted',
+        at: command.now,
+        tenantId: command.tenantId,
+        userId: command.userId,
+        data,
+      },
+    ]);
+    return { created: true, requestId, seq: 1 };
+  } catch (error) {
+    if (!(error instanceof VersionConflictError)) throw error;
+    const [first] = await store.read(requestId);
+    if (!first) throw error;
+    return {
+      created: false,
+      requestId,
+      existing: first as StoredEvent<'request.accepted', LifecycleEventData['request.accepted']>,
+    };
+  }
+}
+
+/** Who asks, and when; the envelope of the event a command appends. */
+export interface CommandContext {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly now: number;
+}
+
+/** The result of a command that appended one event. */
+export interface AppendedResult {
+  readonly requestId: string;
+  readonly seq: number;
+}
+
+const MAX_CONFLICT_RETRIES = 5;
+
+/**
+ * Reads, folds, decides and appends at the version read; on a conflict (a
+ * runner appended meanwhile) it decides again on the fresh log.
+ */
+async function appendDecided(
+  store: EventStore,
+  registry: WorkflowRegistry,
+  requestId: string,
+  context: CommandContext,
+  decide: (state: RequestState) => NewEvent,
+): Promise<AppendedResult> {
+  for (let attempt = 0; ; attempt++) {
+    const events = await store.read(requestId);
+    if (events.length === 0 || events[0]?.tenantId !== context.tenantId) {
+      throw new RequestNotFoundError(requestId);
+    }
+    const state = replay(registry, events);
+    const event = decide(state);
+    try {
+      const seq = await store.append(requestId, state.version, [event]);
+      return { requestId, seq };
+    } catch (error) {
+      if (!(error instanceof VersionConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+    }
+  }
+}
+
+/**
+ * Cancels a request that has not ended: appends `request.cancelled`. A
+ * running step sees its signal abort when its runner next writes. Throws
+ * `RequestFinishedError` when it already ended, `RequestNotFoundError` when
+ * it does not exist in this tenant.
+ *
+ * @example
+ * await cancelRequest(store, registry, requestKey(tenantId, id), { tenantId, userId, now: clock() });
+ */
+export function cancelRequest(
+  store: EventStore,
+  registry: WorkflowRegistry,
+  requestId: string,
+  context: CommandContext & { readonly reason?: string },
+): Promise<AppendedResult> {
+  return appendDecided(store, registry, requestId, context, (state) => {
+    if (state.terminal) throw new RequestFinishedError(requestId, state.terminal.type, 'cancel');
+    return {
+      type: 'request.cancelled',
+      at: context.now,
+      tenantId: context.tenantId,
+      userId: context.userId,
+      data: context.reason ? { reason: context.reason } : {},
+    };
+  });
+}
+
+/** An external event for a waiting workflow, e.g. `{ type: 'approve', by: 'ann' }`. */
+export interface ExternalEvent {
+  readonly type: string;
+  readonly [key: string]: unknown;
+}
+
+/**
+ * Delivers an external event to a workflow that accepts it in its current
+ * state (`request.signalled`); the runner continues from there. An event the
+ * machine would not take now is rejected with `EventNotAcceptedError` and not
+ * stored; XState's own `xstate.*` events can never be sent.
+ *
+ * @example
+ * await signalRequest(store, registry, key, { type: 'approve' }, { tenantId, userId, now: clock() });
+ */
+export function signalRequest(
+  store: EventStore,
+  registry: WorkflowRegistry,
+  requestId: string,
+  event: ExternalEvent,
+  context: CommandContext,
+): Promise<AppendedResult> {
+  return appendDecided(store, registry, requestId, context, (state) => {
+    if (state.terminal)
+      throw new RequestFinishedError(requestId, state.terminal.type, `signal "${event.type}" to`);
+    const stateValue = state.snapshot.value;
+    if (
+      typeof event.type !== 'string' ||
+      event.type.startsWith('xstate.') ||
+      state.snapshot.status !== 'active' ||
+      !state.snapshot.can(event)
+    ) {
+      throw new EventNotAcceptedError(requestId, String(event.type), stateValue);
+    }
+    return {
+      type: 'request.signalled',
+      at: context.now,
+      tenantId: context.tenantId,
+      userId: context.userId,
+      data: { event: structuredClone(event) },
+    };
+  });
+}
+
+/**
+ * Restarts a dead-lettered request (`request.redriven`): the step that used
+ * up its attempts gets a fresh set, from its last checkpoint; completed steps
+ * stay done. The caller then wakes the runner (the append does, via the stream).
+ *
+ * @example
+ * await redriveRequest(store, registry, message.requestId, { tenantId, userId: 'ops', now: clock(), by: 'ops' });
+ */
+export function redriveRequest(
+  store: EventStore,
+  registry: WorkflowRegistry,
+  requestId: string,
+  context: CommandContext & { readonly by?: string; readonly reason?: string },
+): Promise<AppendedResult> {
+  return appendDecided(store, registry, requestId, context, (state) => {
+    if (!state.deadLettered || !state.restorePoint) throw new NotDeadLetteredError(requestId);
+    return {
+      type: 'request.redriven',
+      at: context.now,
+      tenantId: context.tenantId,
+      userId: context.userId,
+      data: {
+        ...(context.by ? { by: context.by } : {}),
+        ...(context.reason ? { reason: context.reason } : {}),
+      },
+    };
+  });
+}

@@ -1,0 +1,59 @@
+/**
+ * The Streamer engine: workflows as XState machines with durable steps,
+ * replay, checkpoints, retries. Pure of AWS and `process.env`; the clock, the
+ * event store and the dead-letter sink are injected.
+ */
+export type {
+  AcceptRequestCommand,
+  AcceptResult,
+  AppendedResult,
+  CommandContext,
+  ExternalEvent,
+} from './commands';
+export { acceptRequest, cancelRequest, redriveRequest, signalRequest } from './commands';
+export type { DeadLetterMessage, DeadLetterSink } from './deadLetter';
+export type { InputIssue } from './errors';
+export {
+  EngineError,
+  EventNotAcceptedError,
+  InputValidationError,
+  NonRetryableError,
+  NotAStepError,
+  NotDeadLetteredError,
+  RequestFinishedError,
+  RequestNotFoundError,
+  StepAbortedError,
+  UnknownWorkflowError,
+  WorkflowVersionMismatchError,
+} from './errors';
+export type { InlineDeps, InlineResult } from './inline';
+export { runInline } from './inline';
+export type { EngineLogger } from './logger';
+export { silentLogger } from './logger';
+export type {
+  ProgressBatcher,
+  ProgressBatcherOptions,
+  ProgressUpdate,
+  Timers,
+} from './progressReporter';
+export { createProgressBatcher, PROGRESS_INTERVAL_MS } from './progressReporter';
+export { toRecordedError } from './recordedError';
+export type { WorkflowRegistry } from './registry';
+export { createWorkflowRegistry, validateInput } from './registry';
+export type { RequestFailure, RequestState, StepInvocation } from './replay';
+export { machineEventsOf, replay } from './replay';
+export type { RetryPolicy } from './retry';
+export { DEFAULT_RETRY_POLICY, retryDelayMs } from './retry';
+export type { RunOutcome, RunRequestDeps } from './runner';
+export { runRequest } from './runner';
+export type { InferOutput, StandardSchemaV1, ValidationResult } from './standardSchema';
+export type { ProgressReporter, StepContext, StepFunction } from './step';
+export { step } from './step';
+export type { HandlerOptions, Workflow, WorkflowOptions } from './workflow';
+export {
+  defineHandler,
+  defineWorkflow,
+  isSync,
+  machineFingerprint,
+  SYNC_THRESHOLD_MS,
+} from './workflow';

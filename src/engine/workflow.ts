@@ -1,0 +1,173 @@
+import { type AnyStateMachine, assign, setup } from 'xstate';
+import type { InputIssue } from './errors';
+import { hashHex } from './hash';
+import { normalizeRetryPolicy, type RetryPolicy } from './retry';
+import type { StandardSchemaV1 } from './standardSchema';
+import { type StepContext, step } from './step';
+
+/** Requests estimated to take at most this long are answered inline by the router. */
+export const SYNC_THRESHOLD_MS = 5_000;
+
+/** A registered workflow: what the router and the runner need to know about an action. */
+export interface Workflow<TInput = unknown, TOutput = unknown> {
+  /** The client's `action` name. */
+  readonly action: string;
+  /**
+   * Bump it whenever the machine changes: logs recorded under another
+   * version refuse to replay (`WorkflowVersionMismatchError`).
+   */
+  readonly version: number;
+  /** Expected run time; at most {@link SYNC_THRESHOLD_MS} means "answer inline". */
+  readonly estimatedDuration: number;
+  /** Standard Schema of the input (zod, valibot …). */
+  readonly input: StandardSchemaV1<unknown, TInput>;
+  /** Extra checks after the schema (the Go `Validate`), returning readable issues. */
+  readonly validate?: (input: TInput) => readonly InputIssue[] | undefined;
+  readonly retry: Required<RetryPolicy>;
+  /** The XState v5 machine; its input is the validated request input, its output the result. */
+  readonly machine: AnyStateMachine;
+  /** Set by {@link defineHandler}: the single function, called directly for inline runs. */
+  readonly handler?: (input: TInput, context: StepContext<TInput>) => Promise<TOutput>;
+  /** Phantom field carrying the output type. */
+  readonly __output?: TOutput;
+}
+
+/** Options of {@link defineWorkflow}. */
+export interface WorkflowOptions<TInput> {
+  readonly action: string;
+  readonly version: number;
+  readonly estimatedDuration: number;
+  readonly input: StandardSchemaV1<unknown, TInput>;
+  readonly validate?: (input: TInput) => readonly InputIssue[] | undefined;
+  readonly retry?: Partial<RetryPolicy>;
+  readonly machine: AnyStateMachine;
+}
+
+/**
+ * Declares a workflow: a plain XState v5 machine whose invoked actors are
+ * durable steps (see {@link step}). The machine's `input` is the validated
+ * request input; a final state's `output` becomes the request's result; an
+ * unhandled step error fails the request.
+ *
+ * @example
+ * export const generateReport = defineWorkflow({
+ *   action: 'generate_report',
+ *   version: 1,
+ *   estimatedDuration: 120_000,
+ *   input: z.object({ from: z.string(), to: z.string() }),
+ *   retry: { maxAttempts: 4, initialDelayMs: 1_000, backoffRate: 2, maxDelayMs: 60_000 },
+ *   machine: setup({ actors: { fetchRows, render } }).createMachine({ ... }),
+ * });
+ */
+export function defineWorkflow<TInput, TOutput = unknown>(
+  options: WorkflowOptions<TInput>,
+): Workflow<TInput, TOutput> {
+  if (!/^[A-Za-z0-9_.:-]+$/.test(options.action)) {
+    throw new RangeError(
+      `Workflow action must be letters, digits, _ . : -, got "${options.action}"`,
+    );
+  }
+  if (!Number.isInteger(options.version) || options.version < 1) {
+    throw new RangeError(`Workflow ${options.action}: version must be a whole number >= 1`);
+  }
+  if (!(options.estimatedDuration >= 0)) {
+    throw new RangeError(`Workflow ${options.action}: estimatedDuration must be >= 0 ms`);
+  }
+  return {
+    action: options.action,
+    version: options.version,
+    estimatedDuration: options.estimatedDuration,
+    input: options.input,
+    ...(options.validate ? { validate: options.validate } : {}),
+    retry: normalizeRetryPolicy(options.retry),
+    machine: options.machine,
+  };
+}
+
+/** Options of {@link defineHandler}: the one-function shape of the original Go `Handler`. */
+export interface HandlerOptions<TInput, TOutput> {
+  readonly action: string;
+  /** Defaults to 1. */
+  readonly version?: number;
+  readonly estimatedDuration: number;
+  readonly input: StandardSchemaV1<unknown, TInput>;
+  readonly validate?: (input: TInput) => readonly InputIssue[] | undefined;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Does the work; reports progress through `context.progress`. */
+  readonly process: (input: TInput, context: StepContext<TInput>) => Promise<TOutput>;
+}
+
+/**
+ * Declares a one-step workflow from a single function. Short ones
+ * (`estimatedDuration` ≤ 5 s) are answered inline by the router; long ones run
+ * durably like any workflow (one step called `process`).
+ *
+ * @example
+ * export const echo = defineHandler({
+ *   action: 'echo',
+ *   estimatedDuration: 10,
+ *   input: z.unknown(),
+ *   process: async (payload, { now }) => ({ echo: payload, received_at: now() }),
+ * });
+ */
+export function defineHandler<TInput, TOutput>(
+  options: HandlerOptions<TInput, TOutput>,
+): Workflow<TInput, TOutput> {
+  const process = step<TOutput, TInput>(async (context) => options.process(context.input, context));
+  const machine = setup({
+    types: {} as { context: { output?: unknown }; input: unknown; output: unknown },
+    actors: { process },
+  }).createMachine({
+    id: options.action,
+    initial: 'processing',
+    context: {},
+    states: {
+      processing: {
+        invoke: {
+          id: 'process',
+          src: 'process',
+          onDone: { target: 'done', actions: assign({ output: ({ event }) => event.output }) },
+        },
+      },
+      done: { type: 'final' },
+    },
+    output: ({ context }: { context: { output?: unknown } }) => context.output,
+  });
+  const workflow = defineWorkflow<TInput, TOutput>({
+    action: options.action,
+    version: options.version ?? 1,
+    estimatedDuration: options.estimatedDuration,
+    input: options.input,
+    ...(options.validate ? { validate: options.validate } : {}),
+    ...(options.retry ? { retry: options.retry } : {}),
+    machine,
+  });
+  return { ...workflow, handler: options.process };
+}
+
+/**
+ * Whether the router answers `workflow` inline (estimatedDuration ≤ 5 s)
+ * rather than accepting it as a durable request.
+ */
+export function isSync(workflow: Pick<Workflow, 'estimatedDuration'>): boolean {
+  return workflow.estimatedDuration <= SYNC_THRESHOLD_MS;
+}
+
+/**
+ * A stable fingerprint of a machine's structure and of its named guards,
+ * actions and delays (not of its steps: their outputs are in the log). Golden
+ * history tests compare it so a changed machine needs a version bump.
+ */
+export function machineFingerprint(machine: AnyStateMachine): string {
+  const implementations = machine.implementations as unknown as Record<
+    string,
+    Record<string, unknown>
+  >;
+  const named = ['guards', 'actions', 'delays'].map((kind) =>
+    Object.entries(implementations[kind] ?? {}).map(([name, value]) => [name, String(value)]),
+  );
+  const text = JSON.stringify([machine.definition, named], (_key, value: unknown) =>
+    typeof value === 'function' ? String(value) : value,
+  );
+  return hashHex(text);
+}
