@@ -1,0 +1,195 @@
+import type { StoredEvent } from '../events/event';
+import type { LifecycleEventData, RecordedError } from '../events/lifecycle';
+
+/**
+ * The request view (DESIGN §3; the original `AsyncRequest` model): a pure
+ * fold of a request's log. No I/O, no clock: the same log always gives the
+ * same view, so the projector's stored copy can be checked against it
+ * (invariant 8).
+ */
+
+/** Where a request stands, as the client sees it. */
+export type RequestStatus =
+  | 'PENDING'
+  | 'PROCESSING'
+  | 'RETRYING'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'CANCELLED'
+  | 'DEAD_LETTERED';
+
+/** A request's error as a client sees it (the `error` frame's `error`). */
+export interface RequestViewError {
+  /** `PROCESSING_FAILED`, `CANCELLED` or `TIMEOUT`. */
+  readonly code: string;
+  readonly message: string;
+  readonly details?: unknown;
+}
+
+/** The request view row. */
+export interface RequestView {
+  /** Tenant-scoped log key. */
+  readonly requestId: string;
+  /** The id the client chose (frames echo it). */
+  readonly clientRequestId: string;
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly action: string;
+  readonly connectionId?: string;
+  readonly status: RequestStatus;
+  /** 0–100, never goes down; 100 once COMPLETED. */
+  readonly progress: number;
+  readonly progressMessage?: string;
+  readonly result?: unknown;
+  readonly error?: RequestViewError;
+  /** Retries scheduled for the step being run (0 on its first attempt). */
+  readonly retryCount: number;
+  /** Retries allowed per step (`maxAttempts - 1`). */
+  readonly maxRetries: number;
+  /** When the next attempt is due, epoch ms, while RETRYING. */
+  readonly retryAfter?: number;
+  /** `seq` of the last event folded; stored updates are conditional on it. */
+  readonly lastSeq: number;
+  /** Epoch ms. */
+  readonly createdAt: number;
+  readonly processingStarted?: number;
+  readonly processingEnded?: number;
+  /** Epoch seconds, 7 days after `createdAt` (DynamoDB TTL). */
+  readonly ttl: number;
+}
+
+/** How long a view row lives. */
+export const REQUEST_VIEW_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function viewError(error: RecordedError): RequestViewError {
+  return {
+    code: error.name === 'TimeoutError' ? 'TIMEOUT' : 'PROCESSING_FAILED',
+    message: error.message,
+    details: {
+      name: error.name,
+      retryable: error.retryable,
+      ...(error.details !== undefined ? { details: error.details } : {}),
+    },
+  };
+}
+
+/**
+ * Folds one event into a view (undefined before `request.accepted`). Pure;
+ * {@link foldRequestView} is `events.reduce(evolveRequestView, undefined)`.
+ */
+export function evolveRequestView(
+  view: RequestView | undefined,
+  event: StoredEvent,
+): RequestView | undefined {
+  if (event.type === 'request.accepted') {
+    const data = event.data as LifecycleEventData['request.accepted'];
+    return {
+      requestId: event.requestId,
+      clientRequestId: data.clientRequestId,
+      tenantId: event.tenantId,
+      userId: event.userId,
+      action: data.action,
+      ...(data.connectionId ? { connectionId: data.connectionId } : {}),
+      status: 'PENDING',
+      progress: 0,
+      retryCount: 0,
+      maxRetries: Math.max(0, data.maxAttempts - 1),
+      lastSeq: event.seq,
+      createdAt: event.at,
+      ttl: Math.floor(event.at / 1000) + REQUEST_VIEW_TTL_SECONDS,
+    };
+  }
+  if (!view) return undefined;
+  const next: Mutable<RequestView> = { ...view, lastSeq: event.seq };
+  const finished =
+    next.status === 'COMPLETED' ||
+    next.status === 'FAILED' ||
+    next.status === 'CANCELLED' ||
+    next.status === 'DEAD_LETTERED';
+  switch (event.type) {
+    case 'step.started': {
+      if (finished) break;
+      const data = event.data as LifecycleEventData['step.started'];
+      next.status = 'PROCESSING';
+      next.processingStarted ??= event.at;
+      next.retryCount = data.attempt - 1;
+      delete next.retryAfter;
+      break;
+    }
+    case 'step.progress': {
+      const data = event.data as LifecycleEventData['step.progress'];
+      if (data.percentage >= next.progress) {
+        next.progress = data.percentage;
+        next.progressMessage = data.message;
+      }
+      break;
+    }
+    case 'step.failed': {
+      if (finished) break;
+      const data = event.data as LifecycleEventData['step.failed'];
+      next.error = viewError(data.error);
+      if (data.retryAt !== undefined) {
+        next.status = 'RETRYING';
+        next.retryCount = data.attempt;
+        next.retryAfter = data.retryAt;
+      }
+      break;
+    }
+    case 'step.completed':
+      if (!finished) delete next.error;
+      break;
+    case 'request.completed': {
+      const data = event.data as LifecycleEventData['request.completed'];
+      next.status = 'COMPLETED';
+      next.progress = 100;
+      next.result = data.output;
+      delete next.error;
+      delete next.retryAfter;
+      next.processingEnded = event.at;
+      break;
+    }
+    case 'request.failed': {
+      const data = event.data as LifecycleEventData['request.failed'];
+      next.status = 'FAILED';
+      next.error = viewError(data.error);
+      delete next.retryAfter;
+      next.processingEnded = event.at;
+      break;
+    }
+    case 'request.cancelled': {
+      const data = event.data as LifecycleEventData['request.cancelled'];
+      next.status = 'CANCELLED';
+      next.error = { code: 'CANCELLED', message: data.reason ?? 'Request cancelled' };
+      delete next.retryAfter;
+      next.processingEnded = event.at;
+      break;
+    }
+    case 'request.dead_lettered':
+      next.status = 'DEAD_LETTERED';
+      break;
+    case 'request.redriven':
+      next.status = 'PENDING';
+      next.retryCount = 0;
+      delete next.retryAfter;
+      delete next.processingEnded;
+      break;
+    default:
+      break;
+  }
+  return next;
+}
+
+/**
+ * The view of a request from its whole log, or undefined for an empty log.
+ *
+ * @example
+ * const view = foldRequestView(await store.read(requestKey('acme', 'r1')));
+ * view?.status; // 'PROCESSING'
+ */
+export function foldRequestView(events: readonly StoredEvent[]): RequestView | undefined {
+  let view: RequestView | undefined;
+  for (const event of events) view = evolveRequestView(view, event);
+  return view;
+}
