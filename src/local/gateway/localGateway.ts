@@ -102,14 +102,14 @@ function handshakeOf(request: IncomingMessage): HandshakeFacts {
     const name = request.rawHeaders[i] as string;
     const value = request.rawHeaders[i + 1] as string;
     headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
-    (multiValueHeaders[name] ??= []).push(value);
+    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
   }
   const queryStringParameters: Record<string, string> = {};
   const multiValueQueryStringParameters: Record<string, string[]> = {};
   const url = new URL(request.url ?? '/', 'http://localhost');
   for (const [name, value] of url.searchParams) {
     queryStringParameters[name] = value;
-    (multiValueQueryStringParameters[name] ??= []).push(value);
+    multiValueQueryStringParameters[name] = [...(multiValueQueryStringParameters[name] ?? []), value];
   }
   return { headers, multiValueHeaders, queryStringParameters, multiValueQueryStringParameters };
 }
