@@ -1,0 +1,22 @@
+export {
+  createDynamoDbStreamMapping,
+  type DynamoDBStreamMappingHandler,
+  type DynamoDbStreamMapping,
+  type DynamoDbStreamMappingOptions,
+  type StreamSource,
+} from './dynamoDbStreamMapping';
+export {
+  type DiscardCondition,
+  deliverFailureRecord,
+  type SqsFailureDestination,
+  type StreamFailureCallback,
+  type StreamFailureDestination,
+  type StreamFailureRecord,
+} from './failureDestination';
+export {
+  type RecordSource,
+  toLambdaAttributeValue,
+  toLambdaImage,
+  toLambdaRecord,
+} from './streamRecord';
+export { type StreamsReader, streamsReaderFromClient } from './streamsReader';
