@@ -1,0 +1,55 @@
+import {
+  type DeadLetterSink,
+  type EngineLogger,
+  type RunOutcome,
+  runRequest,
+  type WorkflowRegistry,
+} from '../engine';
+import type { EventStore } from '../events/eventStore';
+import type { WakeUp } from '../queues/wakeUpQueue';
+
+/** Schedules a durable wake-up (the SQS timer queue in AWS and locally). */
+export interface WakeUpScheduler {
+  schedule(wakeUp: WakeUp): Promise<void>;
+}
+
+/** Everything the processor needs, injected (see `src/lambdas/wiring.ts` for the real ones). */
+export interface ProcessorDeps {
+  readonly store: EventStore;
+  readonly registry: WorkflowRegistry;
+  readonly deadLetterSink: DeadLetterSink;
+  readonly wakeUps: WakeUpScheduler;
+  readonly clock: () => number;
+  readonly logger?: EngineLogger;
+}
+
+/**
+ * Runs one request as far as the time budget allows, then makes sure it will
+ * be looked at again when something becomes due that no stream record will
+ * announce: a retry's backoff, or the lease of a runner that may have
+ * crashed. (A suspension needs no timer: its own `request.suspended` record
+ * wakes the processor.)
+ */
+export async function processRequest(
+  deps: ProcessorDeps,
+  requestId: string,
+  remainingTimeMs: () => number,
+): Promise<RunOutcome> {
+  const outcome = await runRequest({
+    store: deps.store,
+    registry: deps.registry,
+    requestId,
+    remainingTimeMs,
+    clock: deps.clock,
+    deadLetterSink: deps.deadLetterSink,
+    ...(deps.logger && { logger: deps.logger }),
+  });
+  const dueAt =
+    outcome.kind === 'retry_scheduled'
+      ? outcome.retryAt
+      : outcome.kind === 'lost_race'
+        ? outcome.retryAt
+        : undefined;
+  if (dueAt !== undefined) await deps.wakeUps.schedule({ requestId, dueAt });
+  return outcome;
+}

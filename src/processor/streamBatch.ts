@@ -1,0 +1,37 @@
+import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
+
+/**
+ * Handles a batch of stream records as wake-ups, one call per request (in
+ * parallel: each request's log is read by query, so record order across
+ * requests does not matter). A request whose handling throws is reported as
+ * a batch item failure at its first record, so Lambda retries from there
+ * (`ReportBatchItemFailures`); the others are checkpointed.
+ */
+export async function handleRecordsByRequest(
+  records: readonly DynamoDBRecord[],
+  handle: (requestId: string) => Promise<unknown>,
+  onError: (requestId: string, error: unknown) => void = () => undefined,
+): Promise<DynamoDBBatchResponse> {
+  const firstRecord = new Map<string, string>();
+  for (const record of records) {
+    const requestId = record.dynamodb?.Keys?.requestId?.S;
+    const sequence = record.dynamodb?.SequenceNumber;
+    if (requestId && sequence && !firstRecord.has(requestId)) firstRecord.set(requestId, sequence);
+  }
+  const failures = await Promise.all(
+    [...firstRecord].map(async ([requestId, sequence]) => {
+      try {
+        await handle(requestId);
+        return undefined;
+      } catch (error) {
+        onError(requestId, error);
+        return sequence;
+      }
+    }),
+  );
+  return {
+    batchItemFailures: failures
+      .filter((sequence): sequence is string => sequence !== undefined)
+      .map((itemIdentifier) => ({ itemIdentifier })),
+  };
+}

@@ -1,0 +1,66 @@
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { RequestView } from '../requestView';
+
+/** Options for {@link DynamoDbRequestViewStore}. */
+export interface DynamoDbRequestViewStoreOptions {
+  readonly client: DynamoDBClient;
+  /** The request view table (`requestViewTable` in `src/tables/definitions.ts`). */
+  readonly tableName: string | (() => string);
+}
+
+/**
+ * The request view table. A save only lands when it is newer than what is
+ * stored (`lastSeq` grows), so replayed or reordered stream batches can never
+ * move a view backwards. The item carries `tenantStatus` for the
+ * `byTenantStatus` index.
+ */
+export class DynamoDbRequestViewStore {
+  readonly #client: DynamoDBClient;
+  readonly #tableName: () => string;
+
+  constructor(options: DynamoDbRequestViewStoreOptions) {
+    this.#client = options.client;
+    const { tableName } = options;
+    this.#tableName = typeof tableName === 'function' ? tableName : () => tableName;
+  }
+
+  async get(requestId: string): Promise<RequestView | undefined> {
+    const { Item } = await this.#client.send(
+      new GetItemCommand({
+        TableName: this.#tableName(),
+        Key: marshall({ requestId }),
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) return undefined;
+    const { tenantStatus: _, ...view } = unmarshall(Item);
+    return view as RequestView;
+  }
+
+  /** Stores `view` unless a view at the same or a later `lastSeq` is there; returns whether it landed. */
+  async save(view: RequestView): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#tableName(),
+          Item: marshall(
+            { ...view, tenantStatus: `${view.tenantId}#${view.status}` },
+            { removeUndefinedValues: true, convertClassInstanceToMap: true },
+          ),
+          ConditionExpression: 'attribute_not_exists(requestId) OR lastSeq < :seq',
+          ExpressionAttributeValues: marshall({ ':seq': view.lastSeq }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
