@@ -1,0 +1,69 @@
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DynamoDbConnectionStore,
+  DynamoDbSubscriptionStore,
+  ManagementApiFramePoster,
+} from '../connections';
+import type { EngineLogger, WorkflowRegistry } from '../engine';
+import { DynamoDbEventStore } from '../events/dynamodb';
+import type { ProcessorDeps } from '../processor/processRequest';
+import { DynamoDbRequestViewStore } from '../projections/dynamodb/requestViewStore';
+import { frameForEvent } from '../projections/progressFeed';
+import type { ProjectorDeps } from '../projections/projector';
+import { SqsDeadLetterQueue } from '../queues/deadLetterQueue';
+import { SqsWakeUpScheduler } from '../queues/wakeUpQueue';
+import { type BackendConfig, readBackendConfig } from './backendConfig';
+
+/**
+ * Builds the processor's and the projector's real dependencies from the
+ * environment. Clients are created once per Lambda container. Endpoints
+ * come from the SDK's own `AWS_ENDPOINT_URL_*` variables, which is how the
+ * local stack points the very same code at DynamoDB Local and the SQS emulator.
+ */
+export function backendDeps(
+  registry: WorkflowRegistry,
+  logger: EngineLogger,
+  config: BackendConfig = readBackendConfig(),
+): { processor: ProcessorDeps; projector: ProjectorDeps } {
+  const dynamo = new DynamoDBClient({});
+  const sqs = new SQSClient({});
+  const clock = () => Date.now();
+  const store = new DynamoDbEventStore({ client: dynamo, tableName: config.requestsTable });
+  const connections = new DynamoDbConnectionStore({
+    client: dynamo,
+    tableName: config.connectionsTable,
+  });
+  const subscriptions = new DynamoDbSubscriptionStore({
+    client: dynamo,
+    tableName: config.subscriptionsTable,
+  });
+  return {
+    processor: {
+      store,
+      registry,
+      clock,
+      logger,
+      deadLetterSink: new SqsDeadLetterQueue({ sqs, queueUrl: config.deadLetterQueueUrl }),
+      wakeUps: new SqsWakeUpScheduler({ sqs, queueUrl: config.wakeUpQueueUrl, clock }),
+    },
+    projector: {
+      store,
+      views: new DynamoDbRequestViewStore({ client: dynamo, tableName: config.requestViewTable }),
+      connections,
+      subscriptions,
+      poster: new ManagementApiFramePoster({
+        client: new ApiGatewayManagementApiClient({
+          endpoint: config.managementEndpoint,
+          maxAttempts: 1,
+        }),
+        connections,
+        subscriptions,
+      }),
+      frameFor: (event, clientRequestId) => frameForEvent(event, clientRequestId),
+      onDeliveryError: (connectionId, error) =>
+        logger.warn('frame not delivered', { connection_id: connectionId, error }),
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type {
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+} from 'aws-lambda';
+import type { WorkflowRegistry } from '../engine';
+import { type ProcessorDeps, processRequest } from '../processor/processRequest';
+import { handleRecordsByRequest } from '../processor/streamBatch';
+import { PROCESSOR_WAKE_UP_EVENTS } from '../processor/wakeUpEvents';
+import { backendDeps } from './backendDeps';
+import { engineLogger } from './engineLogger';
+
+const wakeUpTypes = new Set<string>(PROCESSOR_WAKE_UP_EVENTS);
+const wakesProcessor = (record: DynamoDBRecord) =>
+  wakeUpTypes.has(record.dynamodb?.NewImage?.type?.S ?? '');
+
+/**
+ * The processor Lambda (requests table stream): each record is a wake-up for
+ * its request, which is run as far as the invocation's time allows.
+ * `deps` is a test seam; by default they are built from the environment.
+ */
+export function createProcessorHandler(registry: WorkflowRegistry, deps?: ProcessorDeps) {
+  const logger = new Logger({
+    serviceName: 'streamer',
+    persistentKeys: { component: 'processor' },
+  });
+  const metrics = new Metrics({ namespace: 'Streamer', serviceName: 'streamer' });
+  let resolved = deps;
+  return async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
+    resolved ??= backendDeps(registry, engineLogger(logger)).processor;
+    const processor = resolved;
+    const response = await handleRecordsByRequest(
+      event.Records.filter(wakesProcessor),
+      async (requestId) => {
+        const outcome = await processRequest(processor, requestId, () =>
+          context.getRemainingTimeInMillis(),
+        );
+        logger.info('request run', {
+          request_id: requestId,
+          outcome: outcome.kind,
+          steps_run: outcome.stepsRun,
+        });
+        metrics.addMetric('StepsRun', MetricUnit.Count, outcome.stepsRun);
+      },
+      (requestId, error) => logger.error('request run failed', { request_id: requestId, error }),
+    );
+    metrics.addMetric('RunFailures', MetricUnit.Count, response.batchItemFailures.length);
+    metrics.publishStoredMetrics();
+    return response;
+  };
+}

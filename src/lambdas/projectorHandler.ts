@@ -1,0 +1,36 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { WorkflowRegistry } from '../engine';
+import { handleRecordsByRequest } from '../processor/streamBatch';
+import { type ProjectorDeps, projectRequest } from '../projections/projector';
+import { backendDeps } from './backendDeps';
+import { engineLogger } from './engineLogger';
+
+/**
+ * The projector Lambda (the stream's second reader): folds each touched
+ * request's new events into its view and pushes their frames to the
+ * request's connection and subscribers. `deps` is a test seam.
+ */
+export function createProjectorHandler(registry: WorkflowRegistry, deps?: ProjectorDeps) {
+  const logger = new Logger({
+    serviceName: 'streamer',
+    persistentKeys: { component: 'projector' },
+  });
+  const metrics = new Metrics({ namespace: 'Streamer', serviceName: 'streamer' });
+  let resolved = deps;
+  return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    resolved ??= backendDeps(registry, engineLogger(logger)).projector;
+    const projector = resolved;
+    const response = await handleRecordsByRequest(
+      event.Records,
+      async (requestId) => {
+        const result = await projectRequest(projector, requestId);
+        metrics.addMetric('FramesSent', MetricUnit.Count, result.framesSent);
+      },
+      (requestId, error) => logger.error('projection failed', { request_id: requestId, error }),
+    );
+    metrics.publishStoredMetrics();
+    return response;
+  };
+}
