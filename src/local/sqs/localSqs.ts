@@ -16,8 +16,14 @@ export interface LocalQueueDefinition {
  * CDK app names its own.
  */
 export const STREAMER_QUEUES = {
-  /** Requests whose attempts are exhausted (one message each); `npm run redrive` reads it. */
-  deadLetter: { name: 'streamer-dead-letters' },
+  /**
+   * Requests whose attempts are exhausted (one message each); `npm run redrive` reads it.
+   * FIFO so that a message re-sent after a crash (same `MessageDeduplicationId`) is dropped.
+   */
+  deadLetter: {
+    name: 'streamer-dead-letters.fifo',
+    attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'false' },
+  },
   /** Durable timers: `DelaySeconds` messages that wake a request when its retry is due. */
   wakeUp: { name: 'streamer-wake-ups', attributes: { VisibilityTimeout: '30' } },
   /** On-failure destination of the stream mappings: batches they gave up on. */
