@@ -1,0 +1,78 @@
+import {
+  EventNotAcceptedError,
+  InputValidationError,
+  RequestFinishedError,
+  RequestNotFoundError,
+  UnknownWorkflowError,
+} from '../engine';
+import { InvalidTenantIdError } from '../events/requestKey';
+import { type FrameError, ProtocolError } from '../protocol';
+
+/** A failure mapped for the client, and whether it was our fault (to log as an error). */
+export interface MappedError {
+  readonly error: FrameError;
+  /** False for the client's mistakes; true for failures the operator must look at. */
+  readonly internal: boolean;
+}
+
+/** The one NOT_FOUND answer, for a missing id and another tenant's id alike (invariant 9). */
+export function notFound(clientRequestId: string, messageId: string | undefined): ProtocolError {
+  return new ProtocolError('NOT_FOUND', `Request ${clientRequestId} was not found`, undefined, {
+    requestId: messageId,
+  });
+}
+
+/**
+ * Maps anything the router or the engine threw to the client's error.
+ * Engine errors carry storage keys, so their messages are rewritten with the
+ * client's own id; unknown failures become `INTERNAL_ERROR` without details.
+ */
+export function mapError(error: unknown, clientRequestId: string | undefined): MappedError {
+  if (error instanceof ProtocolError) return { error: error.toFrameError(), internal: false };
+  if (error instanceof RequestNotFoundError) {
+    return {
+      error: { code: 'NOT_FOUND', message: `Request ${clientRequestId ?? ''} was not found` },
+      internal: false,
+    };
+  }
+  if (error instanceof InputValidationError) {
+    return {
+      error: {
+        code: 'VALIDATION_ERROR',
+        message: `Invalid payload for ${error.action}`,
+        details: { issues: error.issues },
+      },
+      internal: false,
+    };
+  }
+  if (error instanceof RequestFinishedError) {
+    return {
+      error: {
+        code: 'VALIDATION_ERROR',
+        message: `Request ${clientRequestId ?? ''} already ended`,
+        details: { reason: 'request_finished', terminal: error.terminalType },
+      },
+      internal: false,
+    };
+  }
+  if (error instanceof EventNotAcceptedError) {
+    return {
+      error: {
+        code: 'VALIDATION_ERROR',
+        message: `Request ${clientRequestId ?? ''} does not accept event "${error.eventType}" now`,
+        details: { reason: 'event_not_accepted', event_type: error.eventType, state: error.state },
+      },
+      internal: false,
+    };
+  }
+  if (error instanceof UnknownWorkflowError) {
+    return { error: { code: 'INVALID_ACTION', message: 'Unknown action' }, internal: false };
+  }
+  if (error instanceof InvalidTenantIdError) {
+    return {
+      error: { code: 'FORBIDDEN', message: 'This connection cannot make requests' },
+      internal: true,
+    };
+  }
+  return { error: { code: 'INTERNAL_ERROR', message: 'Internal error' }, internal: true };
+}

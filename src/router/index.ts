@@ -1,0 +1,3 @@
+export { type MappedError, mapError, notFound } from './errorMapping';
+export { type RouteInput, type RouteOutcome, type RouterDeps, routeMessage } from './router';
+export { type StatusData, statusData } from './statusData';

@@ -1,0 +1,28 @@
+import { setup } from 'xstate';
+import { z } from 'zod';
+import { defineWorkflow, type Workflow } from '../../src/engine';
+
+/**
+ * A test workflow that waits for an external `APPROVE` (or `REJECT`) event —
+ * the shape `signal` exists for. Async (estimated a minute), no steps.
+ *
+ * @example
+ * const registry = createWorkflowRegistry([...Object.values(createDemoWorkflows()), createApprovalWorkflow()]);
+ */
+export function createApprovalWorkflow(): Workflow {
+  return defineWorkflow({
+    action: 'approval',
+    version: 1,
+    estimatedDuration: 60_000,
+    input: z.object({ subject: z.string() }),
+    machine: setup({ types: {} as { input: { subject: string } } }).createMachine({
+      id: 'approval',
+      initial: 'waiting',
+      states: {
+        waiting: { on: { APPROVE: 'approved', REJECT: 'rejected' } },
+        approved: { type: 'final' },
+        rejected: { type: 'final' },
+      },
+    }),
+  }) as Workflow;
+}
