@@ -1,0 +1,71 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import {
+  type Attribute,
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import type { KeyAttribute, TableDefinition } from '../src/tables/definitions';
+
+/** How a table is kept, beside its shape (which comes from the shared definition). */
+export interface TableOptions {
+  readonly tableName: string;
+  readonly removalPolicy: RemovalPolicy;
+  readonly deletionProtection: boolean;
+}
+
+const toAttribute = (key: KeyAttribute): Attribute => ({
+  name: key.name,
+  type: key.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER,
+});
+
+/**
+ * Builds a DynamoDB table from one of the shared definitions in
+ * `src/tables/definitions.ts`, the very objects the local stack creates its
+ * tables from, so AWS and DynamoDB Local never drift apart. On-demand
+ * billing, point-in-time recovery and encryption with the AWS-managed KMS key
+ * are always on.
+ *
+ * @example
+ * const requests = tableFromDefinition(this, tables.requests, { tableName: 'streamer-dev-Requests', … });
+ */
+export function tableFromDefinition(
+  scope: Construct,
+  definition: TableDefinition,
+  options: TableOptions,
+): Table {
+  const table = new Table(scope, definition.id, {
+    tableName: options.tableName,
+    partitionKey: toAttribute(definition.partitionKey),
+    ...(definition.sortKey && { sortKey: toAttribute(definition.sortKey) }),
+    billingMode: BillingMode.PAY_PER_REQUEST,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    encryption: TableEncryption.AWS_MANAGED,
+    removalPolicy: options.removalPolicy,
+    deletionProtection: options.deletionProtection,
+    ...(definition.timeToLiveAttribute && {
+      timeToLiveAttribute: definition.timeToLiveAttribute,
+    }),
+    ...(definition.stream && { stream: toStreamViewType(definition.stream) }),
+  });
+  for (const index of definition.globalIndexes) {
+    table.addGlobalSecondaryIndex({
+      indexName: index.indexName,
+      partitionKey: toAttribute(index.partitionKey),
+      ...(index.sortKey && { sortKey: toAttribute(index.sortKey) }),
+      projectionType: ProjectionType.ALL,
+    });
+  }
+  return table;
+}
+
+function toStreamViewType(view: NonNullable<TableDefinition['stream']>): StreamViewType {
+  switch (view) {
+    case 'NEW_IMAGE':
+      return StreamViewType.NEW_IMAGE;
+  }
+}

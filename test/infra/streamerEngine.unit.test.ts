@@ -1,0 +1,451 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_KINDS } from '../../infra/functionEntries';
+import { ENV } from '../../infra/functionEnvironment';
+import { STREAM_MAPPING } from '../../infra/streamerEngine';
+import { PROCESSOR_WAKE_UP_EVENTS } from '../../src/processor/wakeUpEvents';
+import { toCreateTableInput } from '../../src/tables/createTables';
+import { tableNames, tables } from '../../src/tables/definitions';
+import { SYNTH_TIMEOUT_MS, type SynthesizedEngine, synthEngine } from './synthEngine';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+
+let synth: SynthesizedEngine;
+let template: Template;
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  synth = synthEngine();
+  template = synth.template;
+  resources = template.toJSON().Resources as Record<string, Resource>;
+}, SYNTH_TIMEOUT_MS);
+
+const ofType = (type: string) =>
+  Object.entries(resources).filter(([, resource]) => resource.Type === type);
+const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
+  synth.stack.getLogicalId(construct.node.defaultChild as never);
+const tableResource = (role: keyof typeof tables) => {
+  const resource = resources[logicalId(synth.engine.tables[role])];
+  if (!resource) throw new Error(`no table resource for ${role}`);
+  return resource.Properties;
+};
+const functionLogicalId = (kind: (typeof FUNCTION_KINDS)[number]) =>
+  logicalId(synth.engine.functions[kind]);
+const envOf = (kind: (typeof FUNCTION_KINDS)[number]): Record<string, unknown> => {
+  const fn = resources[functionLogicalId(kind)];
+  if (!fn) throw new Error(`no function resource for ${kind}`);
+  return (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+};
+
+describe('tables come from the shared definitions', () => {
+  it('are built from the very objects the local stack uses', () => {
+    // Prepare / Act: the construct exposes what it built from.
+    // Assess: identity, not just equality.
+    for (const role of Object.keys(tables) as (keyof typeof tables)[]) {
+      expect(synth.engine.tableDefinitions[role]).toBe(tables[role]);
+    }
+  });
+
+  it('have the keys, attributes and indexes the local stack creates', () => {
+    const names = tableNames('streamer-prod');
+    for (const role of Object.keys(tables) as (keyof typeof tables)[]) {
+      const local = toCreateTableInput(tables[role], names[role]);
+      const cloud = tableResource(role);
+      expect(cloud.TableName).toBe(local.TableName);
+      expect(cloud.KeySchema).toEqual(local.KeySchema);
+      expect(cloud.AttributeDefinitions).toEqual(
+        expect.arrayContaining(local.AttributeDefinitions ?? []),
+      );
+      expect((cloud.AttributeDefinitions as unknown[]).length).toBe(
+        local.AttributeDefinitions?.length,
+      );
+      expect(cloud.GlobalSecondaryIndexes ?? []).toEqual(local.GlobalSecondaryIndexes ?? []);
+      expect(cloud.BillingMode).toBe('PAY_PER_REQUEST');
+    }
+  });
+
+  it('stream the requests table as new images, and only it', () => {
+    expect(tableResource('requests').StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+    for (const role of ['requestView', 'connections', 'subscriptions'] as const) {
+      expect(tableResource(role).StreamSpecification).toBeUndefined();
+    }
+  });
+
+  it('expire items by the TTL attribute of each definition', () => {
+    for (const role of Object.keys(tables) as (keyof typeof tables)[]) {
+      const attribute = tables[role].timeToLiveAttribute;
+      expect(tableResource(role).TimeToLiveSpecification).toEqual(
+        attribute ? { AttributeName: attribute, Enabled: true } : undefined,
+      );
+    }
+    expect(tableResource('requestView').TimeToLiveSpecification).toEqual({
+      AttributeName: 'ttl',
+      Enabled: true,
+    });
+  });
+
+  it('are encrypted, recoverable to a point in time and protected in prod', () => {
+    for (const role of Object.keys(tables) as (keyof typeof tables)[]) {
+      const table = tableResource(role);
+      // SSEEnabled without a key ARN: the AWS-managed KMS key (aws/dynamodb).
+      expect(table.SSESpecification).toEqual({ SSEEnabled: true });
+      expect(table.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(table.DeletionProtectionEnabled).toBe(true);
+    }
+    expect(
+      ofType('AWS::DynamoDB::Table').every(
+        ([, r]) => (r as { DeletionPolicy?: string }).DeletionPolicy === 'Retain',
+      ),
+    ).toBe(true);
+  });
+});
+
+describe('queues', () => {
+  it('has a FIFO dead-letter queue de-duplicated by message id, not content', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'streamer-prod-dead-letters.fifo',
+      FifoQueue: true,
+      ContentBasedDeduplication: false,
+    });
+  });
+
+  it('feeds the timer from a standard wake-up queue with partial batch failures', () => {
+    const wakeUps = logicalId(synth.engine.wakeUpQueue);
+    expect(resources[wakeUps]?.Properties.FifoQueue).toBeUndefined();
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionLogicalId('timer') },
+      EventSourceArn: { 'Fn::GetAtt': [wakeUps, 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+});
+
+describe('stream mappings', () => {
+  const mappingOf = (kind: 'processor' | 'projector') => {
+    const found = ofType('AWS::Lambda::EventSourceMapping').filter(
+      ([, r]) => (r.Properties.FunctionName as { Ref: string }).Ref === functionLogicalId(kind),
+    );
+    expect(found).toHaveLength(1);
+    return found[0]?.[1].Properties as Record<string, unknown>;
+  };
+
+  it.each(['processor', 'projector'] as const)(
+    '%s reads the requests stream with finite retries and age, bisect, partial failures and an SQS on-failure destination',
+    (kind) => {
+      const mapping = mappingOf(kind);
+      expect(mapping.EventSourceArn).toEqual({
+        'Fn::GetAtt': [logicalId(synth.engine.tables.requests), 'StreamArn'],
+      });
+      expect(mapping.MaximumRetryAttempts).toBe(STREAM_MAPPING[kind].retryAttempts);
+      expect(mapping.MaximumRetryAttempts).toBeGreaterThan(0);
+      expect(mapping.MaximumRetryAttempts).toBeLessThan(10_000);
+      expect(mapping.MaximumRecordAgeInSeconds).toBe(STREAM_MAPPING[kind].maxRecordAge.toSeconds());
+      expect(mapping.MaximumRecordAgeInSeconds).toBeLessThan(24 * 3600);
+      expect(mapping.BisectBatchOnFunctionError).toBe(true);
+      expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      expect(mapping.DestinationConfig).toEqual({
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [logicalId(synth.engine.failedEventsQueue), 'Arn'] },
+        },
+      });
+    },
+  );
+
+  it('wakes the processor only for inserts of the events that can make work due', () => {
+    const filters = (mappingOf('processor').FilterCriteria as { Filters: { Pattern: string }[] })
+      .Filters;
+    expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual([
+      {
+        eventName: ['INSERT'],
+        dynamodb: { NewImage: { type: { S: [...PROCESSOR_WAKE_UP_EVENTS] } } },
+      },
+    ]);
+    expect(PROCESSOR_WAKE_UP_EVENTS).not.toContain('step.progress');
+    expect(PROCESSOR_WAKE_UP_EVENTS).not.toContain('step.checkpointed');
+  });
+
+  it('wakes the projector for every inserted event', () => {
+    const filters = (mappingOf('projector').FilterCriteria as { Filters: { Pattern: string }[] })
+      .Filters;
+    expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual([{ eventName: ['INSERT'] }]);
+  });
+});
+
+describe('WebSocket API', () => {
+  it('guards $connect with the Lambda REQUEST authorizer reading the Authorization query string', () => {
+    const [[authorizerId, authorizer] = []] = ofType('AWS::ApiGatewayV2::Authorizer');
+    expect(authorizer?.Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      IdentitySource: ['route.request.querystring.Authorization'],
+    });
+    expect(JSON.stringify(authorizer?.Properties.AuthorizerUri)).toContain(
+      functionLogicalId('authorizer'),
+    );
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: '$connect',
+      AuthorizationType: 'CUSTOM',
+      AuthorizerId: { Ref: authorizerId },
+    });
+  });
+
+  it('has $connect, $disconnect and a two-way $default route', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties);
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(['$connect', '$default', '$disconnect']);
+    const defaultRoute = routes.find((r) => r.RouteKey === '$default');
+    expect(defaultRoute?.RouteResponseSelectionExpression).toBe('$default');
+    template.hasResourceProperties('AWS::ApiGatewayV2::RouteResponse', {
+      RouteResponseKey: '$default',
+    });
+  });
+
+  it('throttles the stage', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: 'prod',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 2_000, ThrottlingBurstLimit: 5_000 },
+    });
+  });
+
+  it('gives the frame posters the Management API endpoint and ManageConnections on this API only', () => {
+    const apiId = logicalId(synth.engine.webSocketApi);
+    for (const kind of ['router', 'projector'] as const) {
+      const env = envOf(kind);
+      expect(JSON.stringify(env[ENV.managementEndpoint])).toMatch(
+        new RegExp(
+          `"https://",\\{"Ref":"${apiId}"\\},".execute-api.eu-west-1.",\\{"Ref":"AWS::URLSuffix"\\},"/prod"`,
+        ),
+      );
+      expect(
+        statementsOf(kind).filter((s) => actionsOf(s).includes('execute-api:ManageConnections')),
+      ).toEqual([
+        expect.objectContaining({
+          Resource: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':execute-api:eu-west-1:123456789012:',
+                { Ref: apiId },
+                '/prod/*/@connections/*',
+              ],
+            ],
+          },
+        }),
+      ]);
+    }
+    for (const kind of ['authorizer', 'connect', 'disconnect', 'processor', 'timer'] as const) {
+      expect(statementsOf(kind).flatMap(actionsOf)).not.toContain('execute-api:ManageConnections');
+    }
+  });
+});
+
+describe('Lambda functions', () => {
+  it('run Node.js 22 on ARM64 with active tracing', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions).toHaveLength(FUNCTION_KINDS.length);
+    for (const [, fn] of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Handler: 'index.handler',
+      });
+    }
+  });
+
+  it('give the back end every setting its config requires', () => {
+    const required = [
+      ENV.requestsTable,
+      ENV.requestViewTable,
+      ENV.connectionsTable,
+      ENV.subscriptionsTable,
+      ENV.deadLetterQueueUrl,
+      ENV.wakeUpQueueUrl,
+      ENV.managementEndpoint,
+    ];
+    for (const kind of ['processor', 'projector', 'timer'] as const) {
+      const env = envOf(kind);
+      expect(Object.keys(env)).toEqual(expect.arrayContaining(required));
+      expect(env[ENV.requestsTable]).toBe('streamer-prod-Requests');
+    }
+  });
+
+  it('give the authorizer the JWT settings and no table names', () => {
+    const env = envOf('authorizer');
+    expect(env).toMatchObject({
+      [ENV.jwksUrl]: 'https://auth.example.com/.well-known/jwks.json',
+      [ENV.jwtIssuer]: 'https://auth.example.com/',
+    });
+    expect(Object.keys(env)).not.toContain(ENV.requestsTable);
+  });
+});
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+const statementsOf = (kind: (typeof FUNCTION_KINDS)[number]): Statement[] => {
+  const roleId = logicalId(synth.engine.functions[kind].role as never);
+  return ofType('AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+    .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+};
+
+/** Actions AWS does not scope to a resource: they can only be granted on `*`. */
+const UNSCOPABLE_ACTIONS = new Set([
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'dynamodb:ListStreams',
+]);
+
+describe('least privilege', () => {
+  it('grants no wildcard actions, and `*` resources only for actions AWS cannot scope', () => {
+    const statements = ofType('AWS::IAM::Policy').flatMap(
+      ([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+    );
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      expect(statement.Effect).toBe('Allow');
+      for (const action of actionsOf(statement)) {
+        expect(action).not.toMatch(/(^\*$)|(:\*$)/);
+      }
+      if (resourcesOf(statement).includes('*')) {
+        expect(actionsOf(statement).filter((a) => !UNSCOPABLE_ACTIONS.has(a))).toEqual([]);
+      }
+    }
+  });
+
+  const tableGrants = (kind: (typeof FUNCTION_KINDS)[number]) =>
+    new Set(
+      statementsOf(kind)
+        .filter((s) =>
+          actionsOf(s).some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:ListStreams'),
+        )
+        .flatMap(resourcesOf)
+        .map((r) => JSON.stringify(r).match(/"Engine(\w+?)[0-9A-F]{8}"/)?.[1]),
+    );
+
+  it('lets each function touch only the tables it uses', () => {
+    expect(tableGrants('authorizer')).toEqual(new Set());
+    expect(tableGrants('connect')).toEqual(new Set(['Connections']));
+    expect(tableGrants('disconnect')).toEqual(new Set(['Connections', 'Subscriptions']));
+    expect(tableGrants('processor')).toEqual(new Set(['Requests']));
+    expect(tableGrants('timer')).toEqual(new Set(['Requests']));
+    expect(tableGrants('projector')).toEqual(
+      new Set(['Requests', 'RequestView', 'Connections', 'Subscriptions']),
+    );
+    expect(tableGrants('router')).toEqual(
+      new Set(['Requests', 'RequestView', 'Connections', 'Subscriptions']),
+    );
+  });
+
+  it('lets only the processor and the timer send to the dead-letter and wake-up queues', () => {
+    const senders = (queue: { node: { defaultChild?: unknown } }) =>
+      FUNCTION_KINDS.filter((kind) =>
+        statementsOf(kind).some(
+          (s) =>
+            actionsOf(s).includes('sqs:SendMessage') &&
+            JSON.stringify(s.Resource).includes(`"${logicalId(queue)}"`),
+        ),
+      );
+    expect(senders(synth.engine.deadLetterQueue)).toEqual(['processor', 'timer']);
+    expect(senders(synth.engine.wakeUpQueue)).toEqual(['processor', 'timer']);
+  });
+
+  it('gives the projector read-only access to the event log', () => {
+    const writes = statementsOf('projector').filter(
+      (s) =>
+        actionsOf(s).includes('dynamodb:PutItem') &&
+        JSON.stringify(s.Resource).includes(`"${logicalId(synth.engine.tables.requests)}"`),
+    );
+    expect(writes).toEqual([]);
+  });
+});
+
+describe('alarms', () => {
+  const alarms = () => ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+  const named = (suffix: string) => {
+    const alarm = alarms().find((a) => a.AlarmName === `streamer-prod-${suffix}`);
+    if (!alarm) throw new Error(`no alarm streamer-prod-${suffix}`);
+    return alarm;
+  };
+
+  it('fires when the dead-letter or failed-events queue holds any message', () => {
+    for (const [queue, name] of [
+      [synth.engine.deadLetterQueue, 'DeadLetterQueueNotEmpty'],
+      [synth.engine.failedEventsQueue, 'FailedEventsQueueNotEmpty'],
+    ] as const) {
+      expect(named(name)).toMatchObject({
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Namespace: 'AWS/SQS',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Dimensions: [
+          { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(queue), 'QueueName'] } },
+        ],
+      });
+    }
+  });
+
+  it('fires on any error or throttle of any function', () => {
+    for (const kind of FUNCTION_KINDS) {
+      const name = kind.charAt(0).toUpperCase() + kind.slice(1);
+      for (const metric of ['Errors', 'Throttles']) {
+        expect(named(`${name}${metric}`)).toMatchObject({
+          MetricName: metric,
+          Namespace: 'AWS/Lambda',
+          Threshold: 1,
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionLogicalId(kind) } }],
+        });
+      }
+    }
+  });
+
+  it('fires when a stream consumer falls a minute behind', () => {
+    for (const [kind, name] of [
+      ['processor', 'ProcessorIteratorAge'],
+      ['projector', 'ProjectorIteratorAge'],
+    ] as const) {
+      expect(named(name)).toMatchObject({
+        MetricName: 'IteratorAge',
+        Statistic: 'Maximum',
+        Threshold: 60_000,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionLogicalId(kind) } }],
+      });
+    }
+  });
+
+  it('fires when DynamoDB throttles reads or writes on any table', () => {
+    for (const role of Object.keys(tables) as (keyof typeof tables)[]) {
+      const alarm = named(`${tables[role].id}Throttles`);
+      const metrics = alarm.Metrics as { MetricStat?: { Metric: { MetricName: string } } }[];
+      expect(
+        metrics.flatMap((m) => (m.MetricStat ? [m.MetricStat.Metric.MetricName] : [])),
+      ).toEqual(['ReadThrottleEvents', 'WriteThrottleEvents']);
+      expect(JSON.stringify(alarm.Metrics)).toContain(`"${logicalId(synth.engine.tables[role])}"`);
+    }
+  });
+
+  it('treats a quiet system as healthy and notifies nobody unless a topic is given', () => {
+    for (const alarm of alarms()) {
+      expect(alarm.TreatMissingData).toBe('notBreaching');
+      expect(alarm.AlarmActions).toBeUndefined();
+    }
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+  });
+});
+
+describe('naming', () => {
+  it('never names a construct Default and names resources by stage', () => {
+    expect(synth.engine.node.findAll().some((c) => c.node.id === 'Default')).toBe(false);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'streamer-prod-router',
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      Name: 'streamer-prod',
+      ProtocolType: 'WEBSOCKET',
+      RouteSelectionExpression: Match.anyValue(),
+    });
+  });
+});
