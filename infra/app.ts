@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { bundleSizes, formatBundleSizes } from './bundleSizes';
 import { MissingHandlerError } from './functionEntries';
+import { SettingError } from './settingError';
 import { parseStageName, stageSettings } from './stages';
 import { StreamerStack } from './streamerStack';
 
@@ -15,41 +16,53 @@ const setting = (contextKey: string, envKey: string): string | undefined => {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 };
 
-const stage = parseStageName(setting('stage', 'STREAMER_STAGE'));
-const settings = stageSettings(stage, setting('prefix', 'STREAMER_PREFIX'));
-const publicKeyFile = setting('jwtPublicKeyFile', 'JWT_PUBLIC_KEY_FILE');
-const publicKeyPem = publicKeyFile
-  ? readFileSync(resolve(publicKeyFile), 'utf8')
-  : setting('jwtPublicKey', 'JWT_PUBLIC_KEY');
-const jwksUrl = setting('jwksUrl', 'JWKS_URL');
-const issuer = setting('jwtIssuer', 'JWT_ISSUER');
-const audience = setting('jwtAudience', 'JWT_AUDIENCE');
-const workflowsModule = setting('workflowsModule', 'STREAMER_WORKFLOWS_MODULE');
-const alarmEmail = setting('alarmEmail', 'STREAMER_ALARM_EMAIL');
-
-let stack: StreamerStack;
 try {
-  stack = new StreamerStack(app, settings.prefix, {
-    settings,
-    jwt: {
-      ...(publicKeyPem && { publicKeyPem }),
-      ...(jwksUrl && { jwksUrl }),
-      ...(issuer && { issuer }),
-      ...(audience && { audience }),
-    },
-    ...(workflowsModule && { workflowsModule: resolve(workflowsModule) }),
-    ...(alarmEmail && { alarmEmail }),
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-    description: `Streamer workflow engine (${stage})`,
-  });
+  synth();
 } catch (error) {
-  if (error instanceof MissingHandlerError) {
+  if (error instanceof MissingHandlerError || error instanceof SettingError) {
     console.error(error.message);
     process.exit(1);
   }
   throw error;
 }
 
-const assembly = app.synth();
-// stderr, so `cdk synth` keeps stdout for the template.
-console.error(formatBundleSizes(bundleSizes(stack.engine.functions, assembly.directory)));
+function synth(): void {
+  const stage = parseStageName(setting('stage', 'STREAMER_STAGE'));
+  const settings = stageSettings(stage, setting('prefix', 'STREAMER_PREFIX'));
+  const publicKeyFile = setting('jwtPublicKeyFile', 'JWT_PUBLIC_KEY_FILE');
+  const publicKeyPem = publicKeyFile
+    ? readFileSync(resolve(publicKeyFile), 'utf8')
+    : setting('jwtPublicKey', 'JWT_PUBLIC_KEY');
+  const jwksUrl = setting('jwksUrl', 'JWKS_URL');
+  const issuer = setting('jwtIssuer', 'JWT_ISSUER');
+  const audience = setting('jwtAudience', 'JWT_AUDIENCE');
+  const allowedTenants = setting('jwtAllowedTenants', 'JWT_ALLOWED_TENANTS');
+  const clockTolerance = setting('jwtClockToleranceSeconds', 'JWT_CLOCK_TOLERANCE_SECONDS');
+  const list = (value: string) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  const workflowsModule = setting('workflowsModule', 'STREAMER_WORKFLOWS_MODULE');
+  const alarmEmail = setting('alarmEmail', 'STREAMER_ALARM_EMAIL');
+
+  const stack = new StreamerStack(app, settings.prefix, {
+    settings,
+    jwt: {
+      ...(publicKeyPem && { publicKeyPem }),
+      ...(jwksUrl && { jwksUrl }),
+      ...(issuer && { issuer }),
+      ...(audience && { audience: list(audience) }),
+      ...(allowedTenants && { allowedTenants: list(allowedTenants) }),
+      ...(clockTolerance && { clockToleranceSeconds: Number(clockTolerance) }),
+    },
+    ...(workflowsModule && { workflowsModule: resolve(workflowsModule) }),
+    ...(alarmEmail && { alarmEmail }),
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    description: `Streamer workflow engine (${stage})`,
+  });
+
+  const assembly = app.synth();
+  // stderr, so `cdk synth` keeps stdout for the template.
+  console.error(formatBundleSizes(bundleSizes(stack.engine.functions, assembly.directory)));
+}

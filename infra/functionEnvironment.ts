@@ -13,7 +13,8 @@ export interface FunctionEnvironmentValues {
 }
 
 /**
- * The environment variable names the handlers read (`src/lambdas/config.ts`).
+ * The environment variable names the handlers read (`src/lambdas/config.ts`,
+ * `src/lambdas/backendConfig.ts`).
  * Keep the two in step: a name here that config does not read is dead, a
  * name config requires that is missing here fails the function at cold start.
  */
@@ -29,57 +30,85 @@ export const ENV = {
   jwksUrl: 'JWKS_URL',
   jwtIssuer: 'JWT_ISSUER',
   jwtAudience: 'JWT_AUDIENCE',
+  jwtAllowedTenants: 'JWT_ALLOWED_TENANTS',
+  jwtClockTolerance: 'JWT_CLOCK_TOLERANCE_SECONDS',
   stage: 'STREAMER_STAGE',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   sourceMaps: 'NODE_OPTIONS',
 } as const;
 
-type Needs = 'tables' | 'queues' | 'management' | 'jwt';
-const NEEDS: Readonly<Record<FunctionKind, readonly Needs[]>> = {
-  authorizer: ['jwt'],
-  connect: ['tables'],
-  disconnect: ['tables'],
-  router: ['tables', 'management'],
-  // The back-end trio reads one config (src/lambdas/backendConfig.ts) that requires every
-  // table, queue and the Management API endpoint, whichever of them each one uses.
-  processor: ['tables', 'queues', 'management'],
-  projector: ['tables', 'queues', 'management'],
-  timer: ['tables', 'queues', 'management'],
+const BACKEND: readonly (keyof typeof ENV)[] = [
+  'requestsTable',
+  'requestViewTable',
+  'connectionsTable',
+  'subscriptionsTable',
+  'deadLetterQueueUrl',
+  'wakeUpQueueUrl',
+  'managementEndpoint',
+];
+
+/**
+ * The variables each function's config requires: `readAuthorizerConfig` and
+ * `readFrontDoorConfig` (`src/lambdas/config.ts`) for the front door,
+ * `readBackendConfig` (`src/lambdas/backendConfig.ts`) for the back end, which
+ * reads every table and queue whichever of them a function uses. A variable
+ * is no grant: IAM decides what each function may touch.
+ */
+const VARIABLES: Readonly<Record<FunctionKind, readonly (keyof typeof ENV)[]>> = {
+  authorizer: [],
+  connect: ['requestsTable', 'connectionsTable', 'subscriptionsTable'],
+  disconnect: ['requestsTable', 'connectionsTable', 'subscriptionsTable'],
+  router: ['requestsTable', 'connectionsTable', 'subscriptionsTable', 'managementEndpoint'],
+  processor: BACKEND,
+  projector: BACKEND,
+  timer: BACKEND,
 };
 
 /**
- * The environment of one function: only the settings it uses, so a function
- * cannot learn the names of resources it has no grant on anyway.
+ * The environment of one function: Powertools' names, the stage, and only
+ * the settings its config reads (the authorizer: the JWT settings).
  */
 export function functionEnvironment(
   kind: FunctionKind,
   values: FunctionEnvironmentValues,
 ): Record<string, string> {
-  const needs = new Set(NEEDS[kind]);
+  const available: Partial<Record<keyof typeof ENV, string>> = {
+    requestsTable: values.tableNames.requests,
+    requestViewTable: values.tableNames.requestView,
+    connectionsTable: values.tableNames.connections,
+    subscriptionsTable: values.tableNames.subscriptions,
+    deadLetterQueueUrl: values.deadLetterQueueUrl,
+    wakeUpQueueUrl: values.wakeUpQueueUrl,
+    managementEndpoint: values.managementEndpoint,
+  };
   const env: Record<string, string> = {
     [ENV.serviceName]: 'streamer',
     [ENV.metricsNamespace]: 'Streamer',
     [ENV.stage]: values.stage,
     [ENV.sourceMaps]: '--enable-source-maps',
   };
-  if (needs.has('tables')) {
-    env[ENV.requestsTable] = values.tableNames.requests;
-    env[ENV.requestViewTable] = values.tableNames.requestView;
-    env[ENV.connectionsTable] = values.tableNames.connections;
-    env[ENV.subscriptionsTable] = values.tableNames.subscriptions;
+  for (const key of VARIABLES[kind]) {
+    const value = available[key];
+    if (value !== undefined) env[ENV[key]] = value;
   }
-  if (needs.has('queues')) {
-    env[ENV.deadLetterQueueUrl] = values.deadLetterQueueUrl;
-    env[ENV.wakeUpQueueUrl] = values.wakeUpQueueUrl;
+  if (kind === 'authorizer') Object.assign(env, jwtEnvironment(values.jwt));
+  return env;
+}
+
+/** The authorizer's variables; `readAuthorizerConfig` takes lists comma-separated. */
+export function jwtEnvironment(jwt: JwtSettings): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (jwt.publicKeyPem) env[ENV.jwtPublicKey] = jwt.publicKeyPem;
+  if (jwt.jwksUrl) env[ENV.jwksUrl] = jwt.jwksUrl;
+  if (jwt.issuer) env[ENV.jwtIssuer] = jwt.issuer;
+  const audience = typeof jwt.audience === 'string' ? [jwt.audience] : jwt.audience;
+  if (audience && audience.length > 0) env[ENV.jwtAudience] = audience.join(',');
+  if (jwt.allowedTenants && jwt.allowedTenants.length > 0) {
+    env[ENV.jwtAllowedTenants] = jwt.allowedTenants.join(',');
   }
-  if (needs.has('management')) env[ENV.managementEndpoint] = values.managementEndpoint;
-  if (needs.has('jwt')) {
-    const { jwt } = values;
-    if (jwt.publicKeyPem) env[ENV.jwtPublicKey] = jwt.publicKeyPem;
-    if (jwt.jwksUrl) env[ENV.jwksUrl] = jwt.jwksUrl;
-    if (jwt.issuer) env[ENV.jwtIssuer] = jwt.issuer;
-    if (jwt.audience) env[ENV.jwtAudience] = jwt.audience;
+  if (jwt.clockToleranceSeconds !== undefined) {
+    env[ENV.jwtClockTolerance] = String(jwt.clockToleranceSeconds);
   }
   return env;
 }

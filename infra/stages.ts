@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { SettingError } from './settingError';
 
 /** The environments Streamer deploys to, one CloudFormation stack each. */
 export const STAGE_NAMES = ['dev', 'staging', 'prod'] as const;
@@ -72,7 +73,7 @@ export function parseStageName(value: unknown): StageName {
   if (typeof name === 'string' && (STAGE_NAMES as readonly string[]).includes(name)) {
     return name as StageName;
   }
-  throw new Error(
+  throw new SettingError(
     `Unknown stage ${JSON.stringify(name)}: pass -c stage=dev, -c stage=staging or -c stage=prod`,
   );
 }

@@ -24,6 +24,7 @@ import {
 } from '../src/tables/definitions';
 import { type FunctionKind, resolveEntries } from './functionEntries';
 import { type FunctionEnvironmentValues, functionEnvironment } from './functionEnvironment';
+import { SettingError } from './settingError';
 import type { StageSettings } from './stages';
 import { StreamerAlarms } from './streamerAlarms';
 import { processorFilters, projectorFilters } from './streamFilters';
@@ -37,8 +38,12 @@ export interface JwtSettings {
   readonly jwksUrl?: string;
   /** Required `iss`, when set. */
   readonly issuer?: string;
-  /** Required `aud`, when set. */
-  readonly audience?: string;
+  /** Accepted `aud` value(s), when set. */
+  readonly audience?: string | readonly string[];
+  /** Only these `tenant_id`s may connect, when set. */
+  readonly allowedTenants?: readonly string[];
+  /** Leeway for `exp` / `nbf`, 0–300 s (the authorizer's default is 5). */
+  readonly clockToleranceSeconds?: number;
 }
 
 /** Sizing of one Lambda function. */
@@ -142,6 +147,7 @@ export class StreamerEngine extends Construct {
     const { stage } = props;
     const projectRoot = resolve(props.projectRoot ?? join(INFRA_DIR, '..'));
     const workflowsModule = resolve(props.workflowsModule ?? join(INFRA_DIR, 'demoWorkflows.ts'));
+    validateJwt(props.jwt);
     if (!props.jwt.publicKeyPem && !props.jwt.jwksUrl) {
       Annotations.of(this).addWarningV2(
         'streamer:jwtKey',
@@ -310,7 +316,6 @@ export class StreamerEngine extends Construct {
     t.connections.grantWriteData(fn.disconnect);
     t.subscriptions.grantReadWriteData(fn.disconnect);
     for (const runner of [fn.router, fn.processor, fn.timer]) t.requests.grantReadWriteData(runner);
-    t.requestView.grantReadData(fn.router);
     t.subscriptions.grantReadWriteData(fn.router);
     t.connections.grantReadWriteData(fn.router);
     t.requests.grantReadData(fn.projector);
@@ -333,6 +338,25 @@ export class StreamerEngine extends Construct {
       queuesThatMustStayEmpty: [this.deadLetterQueue, this.failedEventsQueue],
       ...(props.alarmTopic && { topic: props.alarmTopic }),
     });
+  }
+}
+
+/** Fails the synth on settings the authorizer would reject at every cold start. */
+function validateJwt(jwt: JwtSettings): void {
+  if (jwt.publicKeyPem && jwt.jwksUrl) {
+    throw new SettingError('Give the JWT key as jwtPublicKey (PEM) or jwksUrl, not both.');
+  }
+  if (jwt.publicKeyPem && !jwt.publicKeyPem.includes('BEGIN PUBLIC KEY')) {
+    throw new SettingError(
+      'jwtPublicKey is not a PEM public key (-----BEGIN PUBLIC KEY----- …); pass the file with -c jwtPublicKeyFile=path/to/key.pem.',
+    );
+  }
+  if (jwt.jwksUrl && !URL.canParse(jwt.jwksUrl)) {
+    throw new SettingError(`jwksUrl is not a URL: ${jwt.jwksUrl}`);
+  }
+  const tolerance = jwt.clockToleranceSeconds;
+  if (tolerance !== undefined && !(tolerance >= 0 && tolerance <= 300)) {
+    throw new SettingError(`clockToleranceSeconds must be 0–300, got ${tolerance}`);
   }
 }
 

@@ -271,6 +271,18 @@ describe('Lambda functions', () => {
     }
   });
 
+  it('give the front door exactly what its config reads', () => {
+    for (const kind of ['connect', 'disconnect', 'router'] as const) {
+      expect(envOf(kind)).toMatchObject({
+        [ENV.requestsTable]: 'streamer-prod-Requests',
+        [ENV.connectionsTable]: 'streamer-prod-Connections',
+        [ENV.subscriptionsTable]: 'streamer-prod-Subscriptions',
+      });
+      expect(Object.keys(envOf(kind))).not.toContain(ENV.deadLetterQueueUrl);
+    }
+    expect(Object.keys(envOf('router'))).toContain(ENV.managementEndpoint);
+  });
+
   it('give the authorizer the JWT settings and no table names', () => {
     const env = envOf('authorizer');
     expect(env).toMatchObject({
@@ -334,9 +346,7 @@ describe('least privilege', () => {
     expect(tableGrants('projector')).toEqual(
       new Set(['Requests', 'RequestView', 'Connections', 'Subscriptions']),
     );
-    expect(tableGrants('router')).toEqual(
-      new Set(['Requests', 'RequestView', 'Connections', 'Subscriptions']),
-    );
+    expect(tableGrants('router')).toEqual(new Set(['Requests', 'Connections', 'Subscriptions']));
   });
 
   it('lets only the processor and the timer send to the dead-letter and wake-up queues', () => {
