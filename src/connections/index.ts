@@ -1,4 +1,13 @@
 export {
+  type ConnectOutcome,
+  type ConnectRequestContext,
+  closeConnection,
+  connectFromEvent,
+  managementEndpointOf,
+  type OpenConnectionInput,
+  openConnection,
+} from './connectionLifecycle';
+export {
   CONNECTION_TTL_SECONDS,
   type ConnectionRecord,
   type ConnectionStore,

@@ -1,0 +1,145 @@
+import type { KeySource } from '../auth/tokenVerifier';
+import { MissingSettingError } from './backendConfig';
+
+/**
+ * Settings of the front-door Lambdas (authorizer, connect, disconnect,
+ * router), read from the environment once per container. A missing or bad
+ * variable fails the cold start with a message naming it. Variable names
+ * match `infra/functionEnvironment.ts`.
+ */
+
+/** A variable is set but cannot be used. */
+export class InvalidSettingError extends Error {
+  override readonly name = 'InvalidSettingError';
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Environment variable ${variable} ${problem}`);
+  }
+}
+
+/** Settings of the connect, disconnect and router functions. */
+export interface FrontDoorConfig {
+  /** REQUESTS_TABLE: the event log. */
+  readonly requestsTable: string;
+  /** CONNECTIONS_TABLE. */
+  readonly connectionsTable: string;
+  /** SUBSCRIPTIONS_TABLE. */
+  readonly subscriptionsTable: string;
+  /**
+   * WEBSOCKET_MANAGEMENT_ENDPOINT: where the router posts catch-up frames.
+   * Required by the router; connect/disconnect derive it from the event.
+   */
+  readonly managementEndpoint?: string;
+}
+
+/** Settings of the authorizer. */
+export interface AuthorizerConfig {
+  /** JWT_PUBLIC_KEY (PEM) or JWKS_URL: exactly one. */
+  readonly keys: KeySource;
+  /** JWT_ISSUER. */
+  readonly issuer?: string;
+  /** JWT_AUDIENCE, comma-separated for several. */
+  readonly audience?: readonly string[];
+  /** JWT_ALLOWED_TENANTS, comma-separated; unset lets every tenant in. */
+  readonly allowedTenants?: readonly string[];
+  /** JWT_CLOCK_TOLERANCE_SECONDS, 0–300. Default 5. */
+  readonly clockToleranceSec: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function required(env: Env, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new MissingSettingError(name);
+  return value;
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function list(env: Env, name: string): string[] | undefined {
+  const value = optional(env, name);
+  if (value === undefined) return undefined;
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  if (items.length === 0)
+    throw new InvalidSettingError(name, 'lists nothing: unset it or give comma-separated values');
+  return items;
+}
+
+/**
+ * Reads the connect / disconnect / router settings.
+ *
+ * @example
+ * const config = readFrontDoorConfig(); // throws MissingSettingError('CONNECTIONS_TABLE') when unset
+ */
+export function readFrontDoorConfig(
+  env: Env = process.env,
+  options: { requireManagementEndpoint?: boolean } = {},
+): FrontDoorConfig {
+  const managementEndpoint = options.requireManagementEndpoint
+    ? required(env, 'WEBSOCKET_MANAGEMENT_ENDPOINT')
+    : optional(env, 'WEBSOCKET_MANAGEMENT_ENDPOINT');
+  if (managementEndpoint !== undefined && !URL.canParse(managementEndpoint)) {
+    throw new InvalidSettingError(
+      'WEBSOCKET_MANAGEMENT_ENDPOINT',
+      `is not a URL: ${managementEndpoint}`,
+    );
+  }
+  return {
+    requestsTable: required(env, 'REQUESTS_TABLE'),
+    connectionsTable: required(env, 'CONNECTIONS_TABLE'),
+    subscriptionsTable: required(env, 'SUBSCRIPTIONS_TABLE'),
+    ...(managementEndpoint !== undefined && { managementEndpoint }),
+  };
+}
+
+/**
+ * Reads the authorizer settings.
+ *
+ * @example
+ * const config = readAuthorizerConfig(); // throws when neither JWT_PUBLIC_KEY nor JWKS_URL is set
+ */
+export function readAuthorizerConfig(env: Env = process.env): AuthorizerConfig {
+  const publicKeyPem = optional(env, 'JWT_PUBLIC_KEY');
+  const jwksUrl = optional(env, 'JWKS_URL');
+  if (publicKeyPem && jwksUrl) {
+    throw new InvalidSettingError(
+      'JWKS_URL',
+      'is set together with JWT_PUBLIC_KEY: set only one of the two',
+    );
+  }
+  if (!publicKeyPem && !jwksUrl) throw new MissingSettingError('JWT_PUBLIC_KEY (or JWKS_URL)');
+  if (jwksUrl && !URL.canParse(jwksUrl))
+    throw new InvalidSettingError('JWKS_URL', `is not a URL: ${jwksUrl}`);
+  if (publicKeyPem && !publicKeyPem.includes('BEGIN PUBLIC KEY')) {
+    throw new InvalidSettingError(
+      'JWT_PUBLIC_KEY',
+      'is not a PEM public key (-----BEGIN PUBLIC KEY----- …)',
+    );
+  }
+  const toleranceText = optional(env, 'JWT_CLOCK_TOLERANCE_SECONDS');
+  const clockToleranceSec = toleranceText === undefined ? 5 : Number(toleranceText);
+  if (!Number.isFinite(clockToleranceSec) || clockToleranceSec < 0 || clockToleranceSec > 300) {
+    throw new InvalidSettingError(
+      'JWT_CLOCK_TOLERANCE_SECONDS',
+      `must be a number of seconds from 0 to 300, got ${toleranceText}`,
+    );
+  }
+  const issuer = optional(env, 'JWT_ISSUER');
+  const audience = list(env, 'JWT_AUDIENCE');
+  const allowedTenants = list(env, 'JWT_ALLOWED_TENANTS');
+  return {
+    keys: publicKeyPem ? { publicKeyPem } : { jwksUrl: jwksUrl as string },
+    ...(issuer !== undefined && { issuer }),
+    ...(audience !== undefined && { audience }),
+    ...(allowedTenants !== undefined && { allowedTenants }),
+    clockToleranceSec,
+  };
+}

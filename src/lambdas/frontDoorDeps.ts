@@ -1,0 +1,90 @@
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ulid } from 'ulid';
+import { createTokenVerifier, type TokenVerifier } from '../auth/tokenVerifier';
+import type { ConnectionStore } from '../connections/connectionStore';
+import { DynamoDbConnectionStore } from '../connections/dynamodb/dynamoDbConnectionStore';
+import { DynamoDbSubscriptionStore } from '../connections/dynamodb/dynamoDbSubscriptionStore';
+import { ManagementApiFramePoster } from '../connections/framePoster';
+import type { SubscriptionStore } from '../connections/subscriptionStore';
+import type { EngineLogger, WorkflowRegistry } from '../engine';
+import { DynamoDbEventStore } from '../events/dynamodb';
+import type { RouterDeps } from '../router/router';
+import type { AuthorizerConfig, FrontDoorConfig } from './config';
+
+/** SDK clients the wiring uses; by default built from the environment (endpoints from `AWS_ENDPOINT_URL_*`). */
+export interface FrontDoorClients {
+  readonly dynamo?: DynamoDBClient;
+  /** The Management API client for an endpoint. */
+  readonly management?: (endpoint: string) => ApiGatewayManagementApiClient;
+}
+
+/** The connection and subscription stores of connect / disconnect. */
+export interface ConnectionDeps {
+  readonly connections: ConnectionStore;
+  readonly subscriptions: SubscriptionStore;
+  readonly clock: () => number;
+}
+
+/** The authorizer's token verifier, from its settings. */
+export function authorizerDeps(config: AuthorizerConfig): { verify: TokenVerifier } {
+  return {
+    verify: createTokenVerifier({
+      keys: config.keys,
+      clockToleranceSec: config.clockToleranceSec,
+      ...(config.issuer !== undefined && { issuer: config.issuer }),
+      ...(config.audience !== undefined && { audience: config.audience }),
+      ...(config.allowedTenants !== undefined && { allowedTenants: config.allowedTenants }),
+    }),
+  };
+}
+
+/** The stores of connect and disconnect. */
+export function connectionDeps(
+  config: FrontDoorConfig,
+  clients: FrontDoorClients = {},
+): ConnectionDeps {
+  const dynamo = clients.dynamo ?? new DynamoDBClient({});
+  return {
+    connections: new DynamoDbConnectionStore({
+      client: dynamo,
+      tableName: config.connectionsTable,
+    }),
+    subscriptions: new DynamoDbSubscriptionStore({
+      client: dynamo,
+      tableName: config.subscriptionsTable,
+    }),
+    clock: () => Date.now(),
+  };
+}
+
+/**
+ * Everything the router needs: the event log, the stores, a frame poster on
+ * the Management API (its client makes one attempt; the poster owns retries),
+ * the clock and ULID ids.
+ */
+export function routerDeps(
+  registry: WorkflowRegistry,
+  config: FrontDoorConfig,
+  logger: EngineLogger,
+  clients: FrontDoorClients = {},
+): RouterDeps {
+  const dynamo = clients.dynamo ?? new DynamoDBClient({});
+  const { connections, subscriptions } = connectionDeps(config, { dynamo });
+  if (!config.managementEndpoint)
+    throw new Error('The router needs WEBSOCKET_MANAGEMENT_ENDPOINT to post catch-up frames');
+  const endpoint = config.managementEndpoint;
+  const management =
+    clients.management?.(endpoint) ??
+    new ApiGatewayManagementApiClient({ endpoint, maxAttempts: 1 });
+  return {
+    registry,
+    store: new DynamoDbEventStore({ client: dynamo, tableName: config.requestsTable }),
+    connections,
+    subscriptions,
+    poster: new ManagementApiFramePoster({ client: management, connections, subscriptions }),
+    clock: () => Date.now(),
+    newId: () => ulid(),
+    logger,
+  };
+}
