@@ -3,10 +3,11 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
-  type SQSClient,
+  SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LOCAL_AWS } from '../../src/local/localAws';
 import {
   createSqsEventSourceMapping,
   type LocalQueue,
@@ -77,14 +78,39 @@ describe('local SQS', () => {
   it('creates the dead-letter, wake-up and stream-failure queues, reachable by SQS clients with the local credentials', async () => {
     expect(sqs.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     for (const queue of Object.values(sqs.queues)) {
+      // The dead-letter queue is FIFO, so its messages need a group and a deduplication id.
+      const fifo = queue.name.endsWith('.fifo');
       await client.send(
-        new SendMessageCommand({ QueueUrl: queue.url, MessageBody: `hello ${queue.name}` }),
+        new SendMessageCommand({
+          QueueUrl: queue.url,
+          MessageBody: `hello ${queue.name}`,
+          ...(fifo && { MessageGroupId: 'g', MessageDeduplicationId: 'd' }),
+        }),
       );
       const out = await client.send(
         new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 1 }),
       );
       expect(out.Messages?.[0]?.Body).toBe(`hello ${queue.name}`);
       expect(queue.arn).toBe(`arn:aws:sqs:us-east-1:000000000000:${queue.name}`);
+    }
+  });
+
+  it('gives queue URLs on 127.0.0.1, so a client configured only by AWS_ENDPOINT_URL_SQS (as a Lambda is) reaches them', async () => {
+    const saved = process.env.AWS_ENDPOINT_URL_SQS;
+    process.env.AWS_ENDPOINT_URL_SQS = sqs.endpoint;
+    const envClient = new SQSClient({ ...LOCAL_AWS });
+    try {
+      const queue = sqs.queues.wakeUp;
+      expect(new URL(queue.url).origin).toBe(sqs.endpoint);
+      await envClient.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: 'via env' }));
+      const out = await envClient.send(
+        new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 1 }),
+      );
+      expect(out.Messages?.[0]?.Body).toBe('via env');
+    } finally {
+      envClient.destroy();
+      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_SQS;
+      else process.env.AWS_ENDPOINT_URL_SQS = saved;
     }
   });
 });
@@ -222,7 +248,7 @@ describe('local SQS event-source mapping', () => {
   });
 
   it('stop() waits for the in-flight invocation and afterwards consumes nothing', async () => {
-    const queue = sqs.queues.deadLetter;
+    const queue = sqs.queues.streamFailures;
     const order: string[] = [];
     let release = () => {};
     const held = new Promise<void>((resolve) => {

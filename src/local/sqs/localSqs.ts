@@ -1,5 +1,5 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { buildApp } from 'fauxqs';
+import { type BuildAppOptions, buildApp } from 'fauxqs';
 import { LOCAL_AWS } from '../localAws';
 
 /** One queue the local stack creates. */
@@ -65,13 +65,15 @@ export interface LocalSqs {
 
 /**
  * Starts fauxqs (an SQS emulator) inside this process on a loopback port and
- * creates Streamer's queues. Clients must be given `endpoint` explicitly: the
- * queue URLs fauxqs hands out use the `sqs.<region>.localhost` host, which
- * does not resolve everywhere, and an `SQSClient` with an explicit endpoint
- * sends every call there whatever the URL says.
+ * creates Streamer's queues. Queue URLs are `http://127.0.0.1:<port>/000000000000/<name>`,
+ * so an `SQSClient` reaches them whether it is given `endpoint` or only
+ * `AWS_ENDPOINT_URL_SQS` (the SDK sends each call to its `QueueUrl`'s host
+ * unless `endpoint` is set in code).
  *
- * fauxqs's own `startFauxqs()` listens on all interfaces; this builds the same
- * app with its `buildApp()` and binds 127.0.0.1 only.
+ * fauxqs's own `startFauxqs()` listens on all interfaces and names queues
+ * `sqs.<region>.localhost`, which does not resolve on every machine; this
+ * builds the same app with its `buildApp()`, binds 127.0.0.1 only, and lets
+ * queue URLs take the host the client called.
  *
  * @example
  * const sqs = await startLocalSqs();
@@ -82,7 +84,7 @@ export interface LocalSqs {
  * await sqs.stop();
  */
 export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<LocalSqs> {
-  const app = buildApp({ logger: false });
+  const app = buildApp({ logger: false, ...(await storesWithLoopbackQueueUrls()) });
   await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address !== 'object') {
@@ -134,5 +136,37 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Loca
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+type FauxqsStores = NonNullable<BuildAppOptions['stores']>;
+
+/**
+ * fauxqs's stores, with the SQS store told to build queue URLs from the
+ * request's own `Host` (its documented behaviour when no `host` is set) rather
+ * than `sqs.<region>.localhost`. The store classes are not exported from the
+ * package root, so they are loaded from beside its entry point; should that
+ * layout change, fauxqs's defaults are used and clients need `endpoint`.
+ */
+async function storesWithLoopbackQueueUrls(): Promise<{ stores: FauxqsStores } | undefined> {
+  try {
+    const entry = import.meta.resolve('fauxqs');
+    const load = async (path: string, name: string): Promise<Record<string, unknown>> => {
+      const module: Record<string, unknown> = await import(new URL(path, entry).href);
+      const Store = module[name];
+      if (typeof Store !== 'function') throw new Error(`fauxqs has no ${name} at ${path}`);
+      return new (Store as new () => Record<string, unknown>)();
+    };
+    const sqsStore = await load('./sqs/sqsStore.js', 'SqsStore');
+    if (typeof sqsStore.host !== 'string') throw new Error('fauxqs SqsStore has no host setting');
+    sqsStore.host = '';
+    const stores = {
+      sqsStore,
+      snsStore: await load('./sns/snsStore.js', 'SnsStore'),
+      s3Store: await load('./s3/s3Store.js', 'S3Store'),
+    };
+    return { stores: stores as unknown as FauxqsStores };
+  } catch {
+    return undefined;
   }
 }
