@@ -1,5 +1,7 @@
 import { appendThroughput } from './appendThroughput';
+import { replayScenario } from './replay';
+import { runnerScenario } from './runner';
 import type { BenchScenario } from './scenario';
 
 /** Every scenario `npm run bench` runs, in order. Add new ones here. */
-export const scenarios: BenchScenario[] = [appendThroughput];
+export const scenarios: BenchScenario[] = [appendThroughput, replayScenario, runnerScenario];

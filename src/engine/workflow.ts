@@ -21,13 +21,16 @@ export interface Workflow<TInput = unknown, TOutput = unknown> {
   readonly estimatedDuration: number;
   /** Standard Schema of the input (zod, valibot …). */
   readonly input: StandardSchemaV1<unknown, TInput>;
-  /** Extra checks after the schema (the Go `Validate`), returning readable issues. */
-  readonly validate?: (input: TInput) => readonly InputIssue[] | undefined;
+  /**
+   * Extra checks after the schema (the Go `Validate`), returning readable
+   * issues. (Method syntax keeps `Workflow<X>` assignable to `Workflow`.)
+   */
+  validate?(input: TInput): readonly InputIssue[] | undefined;
   readonly retry: Required<RetryPolicy>;
   /** The XState v5 machine; its input is the validated request input, its output the result. */
   readonly machine: AnyStateMachine;
   /** Set by {@link defineHandler}: the single function, called directly for inline runs. */
-  readonly handler?: (input: TInput, context: StepContext<TInput>) => Promise<TOutput>;
+  handler?(input: TInput, context: StepContext<TInput>): Promise<TOutput>;
   /** Phantom field carrying the output type. */
   readonly __output?: TOutput;
 }
