@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  acceptRequest,
+  createWorkflowRegistry,
+  type DeadLetterMessage,
+  runRequest,
+  signalRequest,
+} from '../../src/engine';
+import { InMemoryEventStore } from '../../src/events/memory/inMemoryEventStore';
+import { foldRequestView } from '../../src/projections/requestView';
+import { expenseApproval } from '../../src/workflows/examples/expenseApproval';
+
+// docs/workflows.md ("Define a workflow") shows src/workflows/examples/
+// expenseApproval.ts verbatim and the run below; this test keeps both true.
+
+describe('docs/workflows.md example', () => {
+  it('shows the example file verbatim', () => {
+    const docs = readFileSync(new URL('../../docs/workflows.md', import.meta.url), 'utf8');
+    const source = readFileSync(
+      new URL('../../src/workflows/examples/expenseApproval.ts', import.meta.url),
+      'utf8',
+    );
+    expect(docs).toContain(source.trim());
+  });
+
+  it('runs: checks receipts, waits for approval, pays, completes', async () => {
+    const store = new InMemoryEventStore();
+    const registry = createWorkflowRegistry([expenseApproval]);
+    const deadLetters: DeadLetterMessage[] = [];
+    const clock = () => Date.UTC(2025, 0, 1);
+    const run = () =>
+      runRequest({
+        store,
+        registry,
+        requestId: 'acme#exp-1',
+        clock,
+        remainingTimeMs: () => 60_000,
+        deadLetterSink: { send: async (m) => void deadLetters.push(m) },
+      });
+
+    await acceptRequest(store, {
+      workflow: expenseApproval,
+      tenantId: 'acme',
+      userId: 'ann',
+      clientRequestId: 'exp-1',
+      input: { employee: 'ann', amountCents: 4_200, receipts: ['rcpt-1', 'rcpt-2'] },
+      now: clock(),
+    });
+    expect(await run()).toMatchObject({ kind: 'waiting_for_signal', state: 'awaitingApproval' });
+    await signalRequest(
+      store,
+      registry,
+      'acme#exp-1',
+      { type: 'approve', approver: 'bob' },
+      {
+        tenantId: 'acme',
+        userId: 'bob',
+        now: clock(),
+      },
+    );
+    expect(await run()).toMatchObject({
+      kind: 'completed',
+      output: { paid: true, transferId: 'tr-acme#exp-1' },
+    });
+    expect(foldRequestView(await store.read('acme#exp-1'))).toMatchObject({
+      status: 'COMPLETED',
+      progress: 100,
+    });
+    expect(deadLetters).toEqual([]);
+  });
+
+  it('fails at once on a bad receipt (non-retryable)', async () => {
+    const store = new InMemoryEventStore();
+    const registry = createWorkflowRegistry([expenseApproval]);
+    await acceptRequest(store, {
+      workflow: expenseApproval,
+      tenantId: 'acme',
+      userId: 'ann',
+      clientRequestId: 'exp-2',
+      input: { employee: 'ann', amountCents: 1, receipts: ['photo.jpg'] },
+      now: 0,
+    });
+    const outcome = await runRequest({
+      store,
+      registry,
+      requestId: 'acme#exp-2',
+      clock: () => 0,
+      remainingTimeMs: () => 60_000,
+      deadLetterSink: { send: async () => {} },
+    });
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      error: { message: 'photo.jpg is not a receipt id', retryable: false },
+    });
+  });
+});
