@@ -1,6 +1,6 @@
 import { ProtocolError } from './errorCodes';
 import { type ParseLimits, PROTOCOL_LIMITS } from './limits';
-import { parseJsonSafely } from './safeJson';
+import { findPrototypeKey, forbiddenKeyError, parseJsonWithinLimits } from './safeJson';
 
 /**
  * A client message after safe parsing (DESIGN §5):
@@ -83,7 +83,7 @@ export function parseClientMessage(
   text: string,
   limits: ParseLimits = PROTOCOL_LIMITS,
 ): ClientMessage {
-  const value = parseJsonSafely(text, limits);
+  const value = parseJsonWithinLimits(text, limits);
   if (!isPlainRecord(value)) {
     throw new ProtocolError('VALIDATION_ERROR', 'Message must be a JSON object', {
       issues: [{ path: '', message: 'Expected an object' }],
@@ -94,6 +94,8 @@ export function parseClientMessage(
     rawId === undefined
       ? undefined
       : checkRequestId(rawId, Object.hasOwn(value, 'id') ? 'id' : 'request_id');
+  const forbidden = findPrototypeKey(value);
+  if (forbidden !== undefined) throw forbiddenKeyError(forbidden, id);
   const action = own(value, 'action');
   if (action === undefined || action === null || action === '') {
     throw new ProtocolError(

@@ -30,4 +30,11 @@ export {
   type ServerFrameType,
 } from './frames';
 export { type ParseLimits, PROTOCOL_LIMITS } from './limits';
-export { jsonNestingDepth, parseJsonSafely, utf8Length } from './safeJson';
+export {
+  findPrototypeKey,
+  forbiddenKeyError,
+  jsonNestingDepth,
+  parseJsonSafely,
+  parseJsonWithinLimits,
+  utf8Length,
+} from './safeJson';

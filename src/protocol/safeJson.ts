@@ -38,7 +38,7 @@ export function jsonNestingDepth(text: string): number {
  * `constructor` object holding `prototype` (the same rule as
  * secure-json-parse).
  */
-function findPrototypeKey(value: unknown): string | undefined {
+export function findPrototypeKey(value: unknown): string | undefined {
   const pending: unknown[] = [value];
   while (pending.length > 0) {
     const current = pending.pop();
@@ -65,16 +65,12 @@ function findPrototypeKey(value: unknown): string | undefined {
 }
 
 /**
- * Parses untrusted JSON text within `limits`: size first, then nesting depth
- * (both before parsing), then syntax, then prototype-polluting keys. Throws a
- * {@link ProtocolError} (`PAYLOAD_TOO_LARGE` or `VALIDATION_ERROR`) naming
- * the limit that was broken.
- *
- * @example
- * parseJsonSafely('{"a":1}', { maxMessageBytes: 1024, maxDepth: 8 }); // { a: 1 }
- * parseJsonSafely('{"__proto__":{"x":1}}', limits); // throws VALIDATION_ERROR
+ * Parses untrusted JSON text within `limits` — size first, then nesting
+ * depth (both before parsing), then syntax — without checking keys. Throws a
+ * {@link ProtocolError} (`PAYLOAD_TOO_LARGE` or `VALIDATION_ERROR`).
+ * Callers must still reject {@link findPrototypeKey} hits.
  */
-export function parseJsonSafely(text: string, limits: ParseLimits): unknown {
+export function parseJsonWithinLimits(text: string, limits: ParseLimits): unknown {
   const size = utf8Length(text);
   if (size > limits.maxMessageBytes) {
     throw new ProtocolError(
@@ -99,11 +95,32 @@ export function parseJsonSafely(text: string, limits: ParseLimits): unknown {
       cause: error,
     });
   }
+  return value;
+}
+
+/** The error for a message holding a prototype-polluting key. */
+export function forbiddenKeyError(key: string, requestId?: string): ProtocolError {
+  return new ProtocolError(
+    'VALIDATION_ERROR',
+    `Message contains the forbidden key "${key}"`,
+    { key },
+    { requestId },
+  );
+}
+
+/**
+ * Parses untrusted JSON text within `limits`: size first, then nesting depth
+ * (both before parsing), then syntax, then prototype-polluting keys. Throws a
+ * {@link ProtocolError} (`PAYLOAD_TOO_LARGE` or `VALIDATION_ERROR`) naming
+ * the limit that was broken.
+ *
+ * @example
+ * parseJsonSafely('{"a":1}', { maxMessageBytes: 1024, maxDepth: 8 }); // { a: 1 }
+ * parseJsonSafely('{"__proto__":{"x":1}}', limits); // throws VALIDATION_ERROR
+ */
+export function parseJsonSafely(text: string, limits: ParseLimits): unknown {
+  const value = parseJsonWithinLimits(text, limits);
   const key = findPrototypeKey(value);
-  if (key !== undefined) {
-    throw new ProtocolError('VALIDATION_ERROR', `Message contains the forbidden key "${key}"`, {
-      key,
-    });
-  }
+  if (key !== undefined) throw forbiddenKeyError(key);
   return value;
 }

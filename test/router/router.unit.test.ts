@@ -193,7 +193,7 @@ describe('routeMessage: malformed input', () => {
       'a __proto__ payload',
       '{"action":"echo_async","id":"m3","payload":{"__proto__":{"admin":true}}}',
       'VALIDATION_ERROR',
-      undefined,
+      'm3',
     ],
     [
       'deep nesting',
