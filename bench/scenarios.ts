@@ -2,6 +2,12 @@ import { appendThroughput } from './appendThroughput';
 import { replayScenario } from './replay';
 import { runnerScenario } from './runner';
 import type { BenchScenario } from './scenario';
+import { streamDelivery } from './streamDelivery';
 
 /** Every scenario `npm run bench` runs, in order. Add new ones here. */
-export const scenarios: BenchScenario[] = [appendThroughput, replayScenario, runnerScenario];
+export const scenarios: BenchScenario[] = [
+  appendThroughput,
+  replayScenario,
+  runnerScenario,
+  streamDelivery,
+];
