@@ -1,42 +1,86 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createTables } from '../tables/createTables';
-import { tableNames } from '../tables/definitions';
-import { startDynamoDbLocal } from './dynamoDbLocal';
-import { LOCAL_AWS } from './localAws';
+import { type LocalStack, startLocalStack } from './stack';
+import { removeStackInfo, writeStackInfo } from './stackInfo';
 
-// `npm start`: the local stack. Today it runs DynamoDB Local with Streamer's
-// tables; the gateway, stream mappings and queues join it as they land.
+// `npm start`: the whole system on this machine (DynamoDB Local, the SQS
+// emulator, the WebSocket gateway, the stream mappings, the demo workflows).
+// Settings: STREAMER_PORT (WebSocket port), JWT_PUBLIC_KEY or JWKS_URL,
+// JWT_ISSUER, JWT_AUDIENCE, STREAMER_DEMO_SPEED; `--persist` keeps data.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const persistDir = process.argv.includes('--persist') ? '.streamer/dynamodb' : undefined;
-const port = process.env.STREAMER_DYNAMODB_PORT
-  ? Number(process.env.STREAMER_DYNAMODB_PORT)
-  : undefined;
+const env = process.env;
+const persist = process.argv.includes('--persist');
+const port = env.STREAMER_PORT ? Number(env.STREAMER_PORT) : 8080;
+if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+  console.error(`STREAMER_PORT must be a port number, got ${JSON.stringify(env.STREAMER_PORT)}`);
+  process.exit(2);
+}
+const demoSpeed = env.STREAMER_DEMO_SPEED ? Number(env.STREAMER_DEMO_SPEED) : 1;
+if (!(demoSpeed > 0)) {
+  console.error(
+    `STREAMER_DEMO_SPEED must be a number above 0, got ${JSON.stringify(env.STREAMER_DEMO_SPEED)}`,
+  );
+  process.exit(2);
+}
 
-console.log('Starting DynamoDB Local…');
-const ddb = await startDynamoDbLocal({ ...(port && { port }), ...(persistDir && { persistDir }) });
+console.log('Starting the Streamer local stack…');
+let stack: LocalStack | undefined;
 let stopping = false;
-const stop = async (code: number) => {
+async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  console.log('\nStopping DynamoDB Local…');
-  await ddb.stop();
+  console.log('\nStopping…');
+  removeStackInfo();
+  await stack?.stop();
+  console.log('Stopped.');
   process.exit(code);
-};
-process.on('SIGINT', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
 
 try {
-  const client = new DynamoDBClient({ endpoint: ddb.endpoint, ...LOCAL_AWS });
-  const names = tableNames('streamer-local');
-  await createTables(client, names);
-  client.destroy();
-  console.log(
-    `DynamoDB Local is ready at ${ddb.endpoint} (pid ${ddb.pid}, ${persistDir ? `data in ${persistDir}` : 'in memory'}).`,
-  );
-  console.log(`Tables: ${Object.values(names).join(', ')}`);
-  console.log('Press Ctrl-C to stop.');
+  stack = await startLocalStack({
+    port,
+    demoSpeed,
+    ...(persist && { persistDir: '.streamer/dynamodb' }),
+    jwt: {
+      ...(env.JWT_PUBLIC_KEY && { publicKeyPem: env.JWT_PUBLIC_KEY }),
+      ...(env.JWKS_URL && { jwksUrl: env.JWKS_URL }),
+      ...(env.JWT_ISSUER && { issuer: env.JWT_ISSUER }),
+      ...(env.JWT_AUDIENCE && { audience: env.JWT_AUDIENCE }),
+    },
+  });
 } catch (error) {
-  console.error('Could not create the tables:', error);
-  await stop(1);
+  console.error('The local stack could not start:', error instanceof Error ? error.message : error);
+  await shutdown(1);
+}
+if (stack) {
+  writeStackInfo({
+    pid: process.pid,
+    url: stack.url,
+    dynamoDbEndpoint: stack.dynamoDbEndpoint,
+    sqsEndpoint: stack.sqsEndpoint,
+    tables: stack.tables,
+    queueUrls: stack.queueUrls,
+  });
+  const token = await stack.devIdentity?.mintToken({ sub: 'dev-user', tenant_id: 'dev-tenant' });
+  console.log(`
+Streamer is ready.
+
+  WebSocket   ${stack.url}
+  DynamoDB    ${stack.dynamoDbEndpoint}  (tables ${Object.values(stack.tables).join(', ')})
+  SQS         ${stack.sqsEndpoint}
+  Data        ${persist ? 'kept in .streamer/dynamodb' : 'in memory (use --persist to keep it)'}
+`);
+  if (token) {
+    console.log(`No JWT_PUBLIC_KEY or JWKS_URL set: generated a dev key pair. A token for user dev-user of tenant dev-tenant (12 h):
+
+  ${token}
+
+Try:  npx wscat -c "${stack.url}?Authorization=${token}"
+      then send {"action":"generate_report","id":"r1","payload":{"start_date":"2026-01-01","end_date":"2026-01-31","format":"pdf","report_type":"monthly"}}
+`);
+  } else {
+    console.log('Connect with a token signed by your configured key: ?Authorization=<JWT>');
+  }
+  console.log('Press Ctrl-C to stop.');
 }
