@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
-import { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { WORKFLOW_FUNCTION_KINDS } from '../../infra/functionEntries';
-import { SYNTH_TIMEOUT_MS, type SynthesizedEngine, synthEngine } from './synthEngine';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type FunctionKind, WORKFLOW_FUNCTION_KINDS } from '../../infra/functionEntries';
+import { bundlePath, SYNTH_TIMEOUT_MS, type SynthesizedEngine, synthEngine } from './synthEngine';
 
 const fixture = join(import.meta.dirname, '..', 'fixtures', 'customWorkflows', 'index.ts');
 let synth: SynthesizedEngine;
@@ -16,17 +16,26 @@ beforeAll(() => {
   });
 }, SYNTH_TIMEOUT_MS);
 
-/** The JavaScript Lambda will load for `kind`, as staged in the cloud assembly. */
-function bundleOf(kind: keyof SynthesizedEngine['engine']['functions']): string {
-  const asset = synth.engine.functions[kind].node
-    .findAll()
-    .find((c): c is Asset => c instanceof Asset);
-  if (!asset) throw new Error(`${kind} has no code asset`);
-  const dir = isAbsolute(asset.assetPath)
-    ? asset.assetPath
-    : join(synth.assemblyDir, asset.assetPath);
-  return readFileSync(join(dir, 'index.mjs'), 'utf8');
-}
+const bundleOf = (kind: FunctionKind) => readFileSync(bundlePath(synth, kind), 'utf8');
+
+/** A `$default` message as API Gateway delivers it, from an authorized connection. */
+const message = (body: unknown) => ({
+  requestContext: {
+    routeKey: '$default',
+    eventType: 'MESSAGE',
+    connectionId: 'conn-1',
+    messageId: 'msg-1',
+    requestId: 'req-1',
+    apiId: 'api123',
+    domainName: 'api123.execute-api.eu-west-1.amazonaws.com',
+    stage: 'prod',
+    connectedAt: 1,
+    requestTimeEpoch: 1,
+    authorizer: { userId: 'user-1', tenantId: 'tenant-1' },
+  },
+  body: JSON.stringify(body),
+  isBase64Encoded: false,
+});
 
 describe('a user-defined workflow module outside src/', () => {
   it('is bundled into the processor instead of the demo workflows', () => {
@@ -45,6 +54,41 @@ describe('a user-defined workflow module outside src/', () => {
       expect(bundleOf(kind)).not.toContain('invoice_reconciliation');
     }
   });
+});
+
+describe('the deployed router bundle', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it("answers the user's own inline action, and knows no demo action", async () => {
+    // Prepare: the settings the CDK app gives the router (no AWS call is made for an inline action).
+    for (const [name, value] of Object.entries({
+      REQUESTS_TABLE: 'streamer-prod-Requests',
+      CONNECTIONS_TABLE: 'streamer-prod-Connections',
+      SUBSCRIPTIONS_TABLE: 'streamer-prod-Subscriptions',
+      WEBSOCKET_MANAGEMENT_ENDPOINT: 'https://api123.execute-api.eu-west-1.amazonaws.com/prod',
+      AWS_REGION: 'eu-west-1',
+    })) {
+      vi.stubEnv(name, value);
+    }
+    const { handler } = (await import(pathToFileURL(bundlePath(synth, 'router')).href)) as {
+      handler: (event: unknown) => Promise<{ statusCode: number; body: string }>;
+    };
+    // Act
+    const mine = await handler(message({ action: 'ledger_ping', id: 'm1' }));
+    const demo = await handler(message({ action: 'generate_report', id: 'm2', payload: {} }));
+    // Assess: the route response carries the frame.
+    expect(JSON.parse(mine.body)).toMatchObject({
+      type: 'response',
+      request_id: 'm1',
+      success: true,
+      data: { ledger: 'up' },
+    });
+    expect(JSON.parse(demo.body)).toMatchObject({
+      type: 'error',
+      request_id: 'm2',
+      error: { code: 'INVALID_ACTION' },
+    });
+  }, 60_000); // loading a ~1 MB bundle on a shared machine
 });
 
 describe('an alarm topic', () => {

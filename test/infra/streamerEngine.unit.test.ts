@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_KINDS } from '../../infra/functionEntries';
@@ -6,7 +7,7 @@ import { STREAM_MAPPING } from '../../infra/streamerEngine';
 import { PROCESSOR_WAKE_UP_EVENTS } from '../../src/processor/wakeUpEvents';
 import { toCreateTableInput } from '../../src/tables/createTables';
 import { tableNames, tables } from '../../src/tables/definitions';
-import { SYNTH_TIMEOUT_MS, type SynthesizedEngine, synthEngine } from './synthEngine';
+import { bundlePath, SYNTH_TIMEOUT_MS, type SynthesizedEngine, synthEngine } from './synthEngine';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
@@ -253,6 +254,15 @@ describe('Lambda functions', () => {
       });
     }
   });
+
+  it('are bundles Node loads as ES modules, each exporting `handler`', async () => {
+    for (const kind of FUNCTION_KINDS) {
+      const bundle = (await import(pathToFileURL(bundlePath(synth, kind)).href)) as {
+        handler?: unknown;
+      };
+      expect(typeof bundle.handler, kind).toBe('function');
+    }
+  }, 60_000); // seven ~1 MB bundles on a shared machine
 
   it('give the back end every setting its config requires', () => {
     const required = [

@@ -1,6 +1,9 @@
+import { isAbsolute, join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { FunctionKind } from '../../infra/functionEntries';
 import { stageSettings } from '../../infra/stages';
 import { StreamerEngine, type StreamerEngineProps } from '../../infra/streamerEngine';
 
@@ -40,4 +43,16 @@ export function synthEngine(
   });
   const assembly = app.synth();
   return { engine, stack, template: Template.fromStack(stack), assemblyDir: assembly.directory };
+}
+
+/** Path of the JavaScript Lambda loads for `kind`, as staged in the cloud assembly. */
+export function bundlePath(synth: SynthesizedEngine, kind: FunctionKind): string {
+  const asset = synth.engine.functions[kind].node
+    .findAll()
+    .find((c): c is Asset => c instanceof Asset);
+  if (!asset) throw new Error(`${kind} has no code asset`);
+  const dir = isAbsolute(asset.assetPath)
+    ? asset.assetPath
+    : join(synth.assemblyDir, asset.assetPath);
+  return join(dir, 'index.mjs');
 }
