@@ -306,10 +306,15 @@ class Runner {
     };
   }
 
+  /** The base with the carry folded in; kept so a successful commit adopts it instead of folding twice. */
+  #spec: { state: RequestState; carry: NewEvent[] } | undefined;
+
   #speculate(): RequestState {
+    if (this.#spec?.carry === this.#carry) return this.#spec.state;
     const copy = cloneState(this.#base);
     let seq = copy.version;
     for (const event of this.#carry) applyEvent(copy, this.#stored(event, ++seq));
+    this.#spec = { state: copy, carry: this.#carry };
     return copy;
   }
 
@@ -342,13 +347,21 @@ class Runner {
         : this.#out({ kind: 'lost_race' });
     }
     let seq = this.#base.version;
-    for (const event of all) applyEvent(this.#base, this.#stored(event, ++seq));
+    let rest: NewEvent[] = all;
+    if (this.#carry.length > 0 && this.#spec?.carry === this.#carry) {
+      this.#base = this.#spec.state;
+      seq += this.#carry.length;
+      rest = events;
+    }
+    for (const event of rest) applyEvent(this.#base, this.#stored(event, ++seq));
     this.#carry = [];
     this.#carryLease = undefined;
+    this.#spec = undefined;
     return true;
   }
 
   async #reload(): Promise<void> {
+    this.#spec = undefined;
     this.#base = replay(this.#deps.registry, await this.#deps.store.read(this.#deps.requestId));
   }
 
