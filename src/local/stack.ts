@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { WorkflowRegistry } from '../engine';
 import { createProcessorHandler } from '../lambdas/processorHandler';
 import { createProjectorHandler } from '../lambdas/projectorHandler';
@@ -16,6 +17,12 @@ import { loadGatewayHandlers } from './gatewayHandlers';
 import { LOCAL_AWS } from './localAws';
 import { createSqsEventSourceMapping, type LocalSqs, startLocalSqs } from './sqs';
 import { createDynamoDbStreamMapping, type DynamoDbStreamMapping } from './streamMapping';
+
+/** A DynamoDB Streams Lambda handler, as the stream mappings invoke it. */
+export type StreamHandler = (
+  event: DynamoDBStreamEvent,
+  context: Context,
+) => Promise<DynamoDBBatchResponse | void>;
 
 /** JWT settings; with none, a dev key pair is generated and a token printed. */
 export interface LocalJwtSettings {
@@ -44,6 +51,15 @@ export interface LocalStackOptions {
   readonly functionTimeoutMs?: number;
   /** Idle poll interval of the stream mappings. Default 25 ms. */
   readonly pollIntervalMs?: number;
+  /**
+   * Wraps a stream function's handler before its mapping invokes it, e.g. to
+   * make an invocation fail the way a crashed Lambda would.
+   * @internal
+   */
+  readonly wrapStreamHandler?: (
+    functionName: 'processor' | 'projector',
+    handler: StreamHandler,
+  ) => StreamHandler;
   /** Where mapping and handler problems are reported. Default `console.error`. */
   readonly onError?: (error: unknown, where: string) => void;
 }
@@ -162,16 +178,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       functionTimeoutMs: options.functionTimeoutMs ?? 60_000,
       onError,
     };
+    const wrap = options.wrapStreamHandler ?? ((_name, handler) => handler);
     const mappings: DynamoDbStreamMapping[] = [
       createDynamoDbStreamMapping({
         ...streamSettings,
         functionName: 'processor',
-        handler: createProcessorHandler(registry),
+        handler: wrap('processor', createProcessorHandler(registry)),
       }),
       createDynamoDbStreamMapping({
         ...streamSettings,
         functionName: 'projector',
-        handler: createProjectorHandler(registry),
+        handler: wrap('projector', createProjectorHandler(registry)),
       }),
     ];
     for (const mapping of mappings) {
