@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { bundleSizes, formatBundleSizes } from '../../infra/bundleSizes';
 import { FUNCTION_KINDS } from '../../infra/functionEntries';
 import { ENV } from '../../infra/functionEnvironment';
 import { STREAM_MAPPING } from '../../infra/streamerEngine';
@@ -263,6 +264,18 @@ describe('Lambda functions', () => {
       expect(typeof bundle.handler, kind).toBe('function');
     }
   }, 60_000); // seven ~1 MB bundles on a shared machine
+
+  it('report their bundle sizes, as `npm run synth` prints them', () => {
+    const sizes = bundleSizes(synth.engine.functions, synth.assemblyDir);
+    expect(sizes.map((s) => s.name)).toEqual([...FUNCTION_KINDS]);
+    for (const size of sizes) {
+      expect(size.codeBytes).toBeGreaterThan(1_000);
+      expect(size.totalBytes).toBeGreaterThanOrEqual(size.codeBytes);
+    }
+    const printed = formatBundleSizes(sizes);
+    for (const kind of FUNCTION_KINDS)
+      expect(printed).toMatch(new RegExp(`${kind}\\s+\\d+\\.\\d KiB`));
+  });
 
   it('give the back end every setting its config requires', () => {
     const required = [
