@@ -5,7 +5,7 @@ import type { DemoOptions } from './demoOptions';
 import { sleep } from './sleep';
 
 const inputSchema = z.object({
-  /** How many attempts of the `call` step fail before one succeeds (default 1). */
+  /** How many attempts of the `call` step fail, in all, before one succeeds (default 1); counted across redrives. */
   failures: z.number().int().min(0).max(10).optional(),
   /** Fail with a non-retryable error instead (the request fails at once). */
   fatal: z.boolean().optional(),
@@ -37,15 +37,21 @@ export function createFlakyStep({ speed }: DemoOptions): Workflow<FlakyStepInput
     },
   );
   const call = step<FlakyStepOutput, FlakyStepInput, { prepared_at: string }>(
-    async ({ input, stepInput, attempt, progress, signal }) => {
+    async ({ input, stepInput, attempt, checkpoint, saveCheckpoint, progress, signal }) => {
       progress.report(50, `Calling the flaky service (attempt ${attempt})`);
       await sleep(200 / speed, signal);
       if (input.fatal)
         throw new NonRetryableError('The flaky service refused the request', {
           details: { attempt },
         });
-      if (attempt <= (input.failures ?? 1))
+      // Failures are counted in the step's checkpoint, which survives retries
+      // and redrives: `failures: 3` fails three times in all, so a request
+      // dead-lettered after three attempts completes once it is redriven.
+      const failed = (checkpoint as { failed: number } | undefined)?.failed ?? 0;
+      if (failed < (input.failures ?? 1)) {
+        await saveCheckpoint({ failed: failed + 1 });
         throw new Error(`The flaky service failed (attempt ${attempt})`);
+      }
       progress.report(100, `Succeeded on attempt ${attempt}`);
       return { succeeded_on_attempt: attempt, prepared_at: stepInput.prepared_at };
     },

@@ -1,0 +1,189 @@
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  acceptRequest,
+  type RunOutcome,
+  runRequest,
+  type WorkflowRegistry,
+} from '../../src/engine';
+import { requestKey } from '../../src/events';
+import { DynamoDbEventStore } from '../../src/events/dynamodb';
+import { type LocalSqs, startLocalSqs } from '../../src/local/sqs';
+import { SqsDeadLetterQueue } from '../../src/queues/deadLetterQueue';
+import { redriveDeadLetters } from '../../src/queues/redrive';
+import { createDemoRegistry, FLAKY_MAX_ATTEMPTS } from '../../src/workflows';
+import { createTestTables, type TestDynamo } from '../support/dynamo';
+
+let ddb: TestDynamo;
+let localSqs: LocalSqs;
+let sqs: SQSClient;
+let store: DynamoDbEventStore;
+let dlq: SqsDeadLetterQueue;
+let registry: WorkflowRegistry;
+// A clock the test moves forward, so retry backoffs pass without waiting.
+let now = 1_800_000_000_000;
+const clock = () => now;
+
+beforeAll(async () => {
+  ddb = await createTestTables('dlq');
+  localSqs = await startLocalSqs();
+  sqs = localSqs.createClient();
+  store = new DynamoDbEventStore({ client: ddb.client, tableName: ddb.tables.requests });
+  // Real speed: the retry delays are what is checked, and the fake clock skips them.
+  registry = createDemoRegistry({ speed: 1 });
+});
+// Each test gets its own FIFO dead-letter queue, so one test's leftovers never reach another.
+let dlqUrl: string;
+let queues = 0;
+beforeEach(async () => {
+  const queue = await localSqs.createQueue({
+    name: `dead-letters-${++queues}.fifo`,
+    attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'false', VisibilityTimeout: '1' },
+  });
+  dlqUrl = queue.url;
+  dlq = new SqsDeadLetterQueue({ sqs, queueUrl: dlqUrl });
+});
+afterAll(async () => {
+  sqs.destroy();
+  await localSqs.stop();
+});
+
+async function messagesInQueue(): Promise<number> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: dlqUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+}
+
+/** Runs the request like the processor and the timer would, jumping the clock to each retry. */
+async function runUntilSettled(requestId: string): Promise<RunOutcome> {
+  for (let runs = 0; runs < 20; runs++) {
+    const outcome = await runRequest({
+      store,
+      registry,
+      requestId,
+      remainingTimeMs: () => 60_000,
+      clock,
+      deadLetterSink: dlq,
+    });
+    if (outcome.kind !== 'retry_scheduled') return outcome;
+    now = outcome.retryAt;
+  }
+  throw new Error('the request never settled');
+}
+
+describe('dead-letter queue and redrive', () => {
+  it('parks an exhausted request as exactly one DLQ message, and redrive completes it once', async () => {
+    // Given a flaky request that fails every attempt it is allowed
+    const workflow = registry.get('flaky_step');
+    if (!workflow) throw new Error('flaky_step is not registered');
+    const requestId = requestKey('acme', 'flaky-1');
+    await acceptRequest(store, {
+      workflow,
+      tenantId: 'acme',
+      userId: 'u1',
+      clientRequestId: 'flaky-1',
+      input: { failures: FLAKY_MAX_ATTEMPTS },
+      now,
+    });
+
+    // When it runs until it settles
+    const exhausted = await runUntilSettled(requestId);
+
+    // Then it is dead-lettered, with growing delays between attempts, and one message waits in the DLQ
+    expect(exhausted.kind).toBe('dead_lettered');
+    const log = await store.read(requestId);
+    expect(log.filter((e) => e.type === 'request.dead_lettered')).toHaveLength(1);
+    const starts = log
+      .filter((e) => e.type === 'step.started' && (e.data as { stepId: string }).stepId === 'call')
+      .map((e) => e.at);
+    const gaps = starts.slice(1).map((at, i) => at - (starts[i] as number));
+    expect(gaps).toHaveLength(FLAKY_MAX_ATTEMPTS - 1);
+    expect(gaps[0]).toBeGreaterThan(0);
+    expect(gaps[1]).toBeGreaterThanOrEqual(gaps[0] as number);
+    expect(await messagesInQueue()).toBe(1);
+
+    // A crash-and-resend of the same dead-letter intent does not make a second message
+    const [received] = await dlq.receive(1);
+    if (!received) throw new Error('no DLQ message');
+    expect(received.message).toMatchObject({
+      requestId,
+      tenantId: 'acme',
+      action: 'flaky_step',
+      attempts: FLAKY_MAX_ATTEMPTS,
+    });
+    expect(received.message.errors).toHaveLength(FLAKY_MAX_ATTEMPTS);
+    await dlq.send(received.message);
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['All'] }));
+    expect(await messagesInQueue()).toBe(1);
+
+    // When an operator redrives (the received message becomes visible again first)
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const first = await redriveAfterVisibility();
+    // Then the request restarts and completes; the queue is empty
+    expect(first.redriven).toEqual([requestId]);
+    expect(await messagesInQueue()).toBe(0);
+    const completed = await runUntilSettled(requestId);
+    expect(completed.kind).toBe('completed');
+
+    // And redriving again changes nothing
+    const versionBefore = (await store.read(requestId)).length;
+    const second = await redriveDeadLetters({ queue: dlq, store, registry, clock, by: 'test' });
+    expect(second).toEqual({ redriven: [], skipped: [], failed: [] });
+    expect((await store.read(requestId)).length).toBe(versionBefore);
+    const terminal = (await store.read(requestId)).filter((e) => e.type === 'request.completed');
+    expect(terminal).toHaveLength(1);
+  });
+
+  it('deletes a stale message without restarting a request that was already redriven', async () => {
+    const workflow = registry.get('flaky_step');
+    if (!workflow) throw new Error('flaky_step is not registered');
+    const requestId = requestKey('acme', 'flaky-2');
+    await acceptRequest(store, {
+      workflow,
+      tenantId: 'acme',
+      userId: 'u1',
+      clientRequestId: 'flaky-2',
+      input: { failures: FLAKY_MAX_ATTEMPTS },
+      now,
+    });
+    expect((await runUntilSettled(requestId)).kind).toBe('dead_lettered');
+    const [message] = await dlq.receive(1);
+    if (!message) throw new Error('no DLQ message');
+    // The first redrive crashed after restarting the request but before deleting the message.
+    await redriveDeadLettersOnce(message.message.requestId);
+    const report = await redriveAfterVisibility();
+    expect(report.redriven).toEqual([]);
+    expect(report.skipped).toEqual([{ requestId, reason: 'already redriven' }]);
+    expect((await store.read(requestId)).filter((e) => e.type === 'request.redriven')).toHaveLength(
+      1,
+    );
+  });
+});
+
+/** Appends `request.redriven` the way a crashed redrive would have, without touching the queue. */
+async function redriveDeadLettersOnce(requestId: string): Promise<void> {
+  const { redriveRequest } = await import('../../src/engine');
+  await redriveRequest(store, registry, requestId, {
+    tenantId: 'acme',
+    userId: 'ops',
+    now,
+    by: 'ops',
+  });
+}
+
+/** Received messages stay invisible for the queue's visibility timeout; wait it out, then redrive. */
+async function redriveAfterVisibility() {
+  for (let tries = 0; tries < 80; tries++) {
+    const report = await redriveDeadLetters({ queue: dlq, store, registry, clock, by: 'test' });
+    if (report.redriven.length + report.skipped.length + report.failed.length > 0) return report;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error('the DLQ message never became visible again');
+}
