@@ -1,4 +1,5 @@
 import { appendThroughput } from './appendThroughput';
+import { frontDoor } from './frontDoor';
 import { replayScenario } from './replay';
 import { runnerScenario } from './runner';
 import type { BenchScenario } from './scenario';
@@ -10,4 +11,5 @@ export const scenarios: BenchScenario[] = [
   replayScenario,
   runnerScenario,
   streamDelivery,
+  frontDoor,
 ];
