@@ -1,7 +1,11 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestKey, type StoredEvent } from '../../src/events';
 import { frameForEvent } from '../../src/projections/progressFeed';
+import { SqsDeadLetterQueue } from '../../src/queues/deadLetterQueue';
+import { redriveDeadLetters } from '../../src/queues/redrive';
+import { createDemoRegistry, FLAKY_MAX_ATTEMPTS } from '../../src/workflows';
 import type { ServerFrame } from '../../src/protocol';
 import {
   framesOf,
@@ -124,7 +128,7 @@ describe('async demo workflows over a real WebSocket', () => {
       id: 'sub-1',
       payload: { request_id: id, last_seq: lastSeq },
     });
-    expect(await second.waitFor((f) => f.request_id === 'sub-1')).toMatchObject({
+    expect(await second.waitFor((f) => 'request_id' in f && f.request_id === 'sub-1')).toMatchObject({
       type: 'response',
       success: true,
     });
@@ -156,6 +160,42 @@ describe('async demo workflows over a real WebSocket', () => {
     expect(JSON.stringify(globexDone)).toContain('from globex');
     expect(JSON.stringify(acme.frames)).not.toContain('from globex');
     expect(JSON.stringify(globex.frames)).not.toContain('from acme');
+  });
+
+  it('a flaky request retries with growing delays, is dead-lettered once, and redrive completes it once', async () => {
+    // Given a request whose step fails as many times as it may be attempted
+    const client = await harness.connect('acme');
+    client.send({ action: 'flaky_step', id: 'flaky-1', payload: { failures: FLAKY_MAX_ATTEMPTS } });
+    // When its attempts run out (each retry woken by a delayed SQS message)
+    const failed = await client.waitFor((f) => f.type === 'error' && f.request_id === 'flaky-1', 60_000);
+    expect(failed).toMatchObject({ error: { code: 'PROCESSING_FAILED' } });
+    const log = await harness.log('acme', 'flaky-1');
+    const callStarts = log
+      .filter((e) => e.type === 'step.started' && (e.data as { stepId: string }).stepId === 'call')
+      .map((e) => e.at);
+    expect(callStarts).toHaveLength(FLAKY_MAX_ATTEMPTS);
+    const delays = (log.filter((e) => e.type === 'step.failed') as StoredEvent[])
+      .map((e) => e.data as { retryAt?: number })
+      .flatMap((d, i) => (d.retryAt === undefined ? [] : [d.retryAt - (callStarts[i] as number)]));
+    expect(delays).toHaveLength(FLAKY_MAX_ATTEMPTS - 1);
+    expect(delays[1]).toBeGreaterThanOrEqual(delays[0] as number);
+    // Then exactly one message waits in the dead-letter queue
+    const queue = new SqsDeadLetterQueue({ sqs: harness.stack.sqs, queueUrl: harness.stack.queueUrls.deadLetter });
+    const redrive = () =>
+      redriveDeadLetters({ queue, store: harness.store, registry: createDemoRegistry(), clock: Date.now, by: 'test' });
+    const report = await redrive();
+    expect(report).toEqual({ redriven: [requestKey('acme', 'flaky-1')], skipped: [], failed: [] });
+    // And the redriven request completes, on the same connection
+    const complete = await client.waitFor((f) => f.type === 'complete' && f.request_id === 'flaky-1', 60_000);
+    expect(complete).toMatchObject({ result: { succeeded_on_attempt: 1 } });
+    await projected('acme', 'flaky-1');
+    // Redriving again changes nothing
+    const before = (await harness.log('acme', 'flaky-1')).length;
+    expect(await redrive()).toEqual({ redriven: [], skipped: [], failed: [] });
+    const after = await harness.log('acme', 'flaky-1');
+    expect(after).toHaveLength(before);
+    expect(after.filter((e) => e.type === 'request.dead_lettered')).toHaveLength(1);
+    expect(after.filter((e) => e.type === 'request.completed')).toHaveLength(1);
   });
 
   it('a client of another tenant connected throughout received no frame at all', async () => {

@@ -22,6 +22,8 @@ export interface StackHarness {
   readonly stack: LocalStack;
   /** Opens a client as `sub` of `tenant` (tokens from the stack's dev key). */
   connect(tenant: string, sub?: string): Promise<StackClient>;
+  /** The stack's event log. */
+  readonly store: DynamoDbEventStore;
   /** The request's whole log. */
   log(tenant: string, clientRequestId: string): Promise<StoredEvent[]>;
   stop(): Promise<void>;
@@ -44,6 +46,7 @@ export async function startStackHarness(
   const clients: StackClient[] = [];
   return {
     stack,
+    store,
     async connect(tenant, sub = `user-of-${tenant}`) {
       const identity = stack.devIdentity;
       if (!identity) throw new Error('the harness needs the stack to generate its dev key');
