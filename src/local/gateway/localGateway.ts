@@ -109,7 +109,10 @@ function handshakeOf(request: IncomingMessage): HandshakeFacts {
   const url = new URL(request.url ?? '/', 'http://localhost');
   for (const [name, value] of url.searchParams) {
     queryStringParameters[name] = value;
-    multiValueQueryStringParameters[name] = [...(multiValueQueryStringParameters[name] ?? []), value];
+    multiValueQueryStringParameters[name] = [
+      ...(multiValueQueryStringParameters[name] ?? []),
+      value,
+    ];
   }
   return { headers, multiValueHeaders, queryStringParameters, multiValueQueryStringParameters };
 }

@@ -5,9 +5,7 @@ export interface ManagedConnections {
   /** Sends `data` to the connection; false when it does not exist (any more). */
   send(connectionId: string, data: Buffer): boolean;
   /** Facts for `GetConnection`, or undefined when gone. */
-  describe(
-    connectionId: string,
-  ):
+  describe(connectionId: string):
     | {
         readonly connectedAt: number;
         readonly lastActiveAt: number;
