@@ -3,13 +3,15 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbEventStore } from '../events/dynamodb';
 import { LOCAL_AWS } from '../local/localAws';
 import { readStackInfo } from '../local/stackInfo';
+import { loadWorkflowRegistry } from '../local/workflowModule';
 import { SqsDeadLetterQueue } from '../queues/deadLetterQueue';
 import { redriveDeadLetters } from '../queues/redrive';
-import { createDemoRegistry } from '../workflows';
 
-// `npm run redrive`: restart every request in the dead-letter queue. With
-// REQUESTS_TABLE and DEAD_LETTER_QUEUE_URL set it works on those (e.g. in
-// AWS, with your credentials); otherwise on the running local stack.
+// `npm run redrive [-- --workflows path/to/module.ts]`: restart every request
+// in the dead-letter queue. With REQUESTS_TABLE and DEAD_LETTER_QUEUE_URL set
+// it works on those (e.g. in AWS, with your credentials); otherwise on the
+// running local stack. The workflows replay the logs: pass the module the
+// engine was deployed with (default: the demo workflows).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const fromEnv = process.env.REQUESTS_TABLE && process.env.DEAD_LETTER_QUEUE_URL;
@@ -25,7 +27,7 @@ const report = await redriveDeadLetters({
     client: dynamo,
     tableName: local?.tables.requests ?? String(process.env.REQUESTS_TABLE),
   }),
-  registry: createDemoRegistry(),
+  registry: await loadWorkflowRegistry(workflowsArgument()),
   clock: () => Date.now(),
   by: process.env.USER ? `cli:${process.env.USER}` : 'cli',
 });
@@ -38,3 +40,8 @@ for (const { requestId, error } of report.failed) console.error(`  failed ${requ
 dynamo.destroy();
 sqs.destroy();
 process.exitCode = report.failed.length > 0 ? 1 : 0;
+
+function workflowsArgument(): string | undefined {
+  const at = process.argv.indexOf('--workflows');
+  return at > 0 ? process.argv[at + 1] : process.env.STREAMER_WORKFLOWS_MODULE;
+}

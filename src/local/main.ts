@@ -1,10 +1,13 @@
 import { type LocalStack, startLocalStack } from './stack';
 import { removeStackInfo, writeStackInfo } from './stackInfo';
+import { loadWorkflowRegistry } from './workflowModule';
 
 // `npm start`: the whole system on this machine (DynamoDB Local, the SQS
 // emulator, the WebSocket gateway, the stream mappings, the demo workflows).
 // Settings: STREAMER_PORT (WebSocket port), JWT_PUBLIC_KEY or JWKS_URL,
-// JWT_ISSUER, JWT_AUDIENCE, STREAMER_DEMO_SPEED; `--persist` keeps data.
+// JWT_ISSUER, JWT_AUDIENCE, STREAMER_DEMO_SPEED, STREAMER_WORKFLOWS_MODULE (a
+// module exporting `workflows`, served instead of the demos); `--persist`
+// keeps data.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const env = process.env;
@@ -40,7 +43,7 @@ process.on('SIGTERM', () => void shutdown(0));
 try {
   stack = await startLocalStack({
     port,
-    demoSpeed,
+    registry: await loadWorkflowRegistry(env.STREAMER_WORKFLOWS_MODULE, demoSpeed),
     ...(persist && { persistDir: '.streamer/dynamodb' }),
     jwt: {
       ...(env.JWT_PUBLIC_KEY && { publicKeyPem: env.JWT_PUBLIC_KEY }),
