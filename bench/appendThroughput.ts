@@ -64,8 +64,14 @@ export const appendThroughput: BenchScenario = {
       let raw = 0;
       let ours = 0;
       for (let round = 0; round < 2; round++) {
-        raw = Math.max(raw, await rate(() => viaPutItem(concurrency, perWriter), concurrency * perWriter));
-        ours = Math.max(ours, await rate(() => viaStore(concurrency, perWriter), concurrency * perWriter));
+        raw = Math.max(
+          raw,
+          await rate(() => viaPutItem(concurrency, perWriter), concurrency * perWriter),
+        );
+        ours = Math.max(
+          ours,
+          await rate(() => viaStore(concurrency, perWriter), concurrency * perWriter),
+        );
       }
       log(`concurrency ${concurrency}: store ${ours.toFixed(0)}/s, PutItem ${raw.toFixed(0)}/s`);
       figures.push({

@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { WorkflowRegistry } from '../engine';
 import { createProcessorHandler } from '../lambdas/processorHandler';
 import { createProjectorHandler } from '../lambdas/projectorHandler';
@@ -16,13 +15,14 @@ import { type LocalGateway, startLocalGateway } from './gateway';
 import { loadGatewayHandlers } from './gatewayHandlers';
 import { LOCAL_AWS } from './localAws';
 import { createSqsEventSourceMapping, type LocalSqs, startLocalSqs } from './sqs';
-import { createDynamoDbStreamMapping, type DynamoDbStreamMapping } from './streamMapping';
+import {
+  createDynamoDbStreamMapping,
+  type DynamoDBStreamMappingHandler,
+  type DynamoDbStreamMapping,
+} from './streamMapping';
 
 /** A DynamoDB Streams Lambda handler, as the stream mappings invoke it. */
-export type StreamHandler = (
-  event: DynamoDBStreamEvent,
-  context: Context,
-) => Promise<DynamoDBBatchResponse | void>;
+export type StreamHandler = DynamoDBStreamMappingHandler;
 
 /** JWT settings; with none, a dev key pair is generated and a token printed. */
 export interface LocalJwtSettings {
@@ -102,8 +102,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         .pop()?.()
         .catch((error: unknown) => onError(error, 'stop'));
   };
-  const onError =
-    options.onError ?? ((error: unknown, where: string) => console.error(`[${where}]`, error));
+  const onError = options.onError ?? reportBriefly;
   try {
     let ddb: DynamoDbLocal | undefined;
     if (!options.dynamoDbEndpoint) {
@@ -230,4 +229,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stop();
     throw error;
   }
+}
+
+/** One line per problem: the mappings recover from most of them by themselves. */
+function reportBriefly(error: unknown, where: string): void {
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  console.error(`[${where}] ${what}`);
 }

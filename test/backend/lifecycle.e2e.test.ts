@@ -3,10 +3,10 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestKey, type StoredEvent } from '../../src/events';
 import { frameForEvent } from '../../src/projections/progressFeed';
+import type { ServerFrame } from '../../src/protocol';
 import { SqsDeadLetterQueue } from '../../src/queues/deadLetterQueue';
 import { redriveDeadLetters } from '../../src/queues/redrive';
 import { createDemoRegistry, FLAKY_MAX_ATTEMPTS } from '../../src/workflows';
-import type { ServerFrame } from '../../src/protocol';
 import {
   framesOf,
   type StackClient,
@@ -128,7 +128,9 @@ describe('async demo workflows over a real WebSocket', () => {
       id: 'sub-1',
       payload: { request_id: id, last_seq: lastSeq },
     });
-    expect(await second.waitFor((f) => 'request_id' in f && f.request_id === 'sub-1')).toMatchObject({
+    expect(
+      await second.waitFor((f) => 'request_id' in f && f.request_id === 'sub-1'),
+    ).toMatchObject({
       type: 'response',
       success: true,
     });
@@ -167,7 +169,10 @@ describe('async demo workflows over a real WebSocket', () => {
     const client = await harness.connect('acme');
     client.send({ action: 'flaky_step', id: 'flaky-1', payload: { failures: FLAKY_MAX_ATTEMPTS } });
     // When its attempts run out (each retry woken by a delayed SQS message)
-    const failed = await client.waitFor((f) => f.type === 'error' && f.request_id === 'flaky-1', 60_000);
+    const failed = await client.waitFor(
+      (f) => f.type === 'error' && f.request_id === 'flaky-1',
+      60_000,
+    );
     expect(failed).toMatchObject({ error: { code: 'PROCESSING_FAILED' } });
     const log = await harness.log('acme', 'flaky-1');
     const callStarts = log
@@ -180,13 +185,25 @@ describe('async demo workflows over a real WebSocket', () => {
     expect(delays).toHaveLength(FLAKY_MAX_ATTEMPTS - 1);
     expect(delays[1]).toBeGreaterThanOrEqual(delays[0] as number);
     // Then exactly one message waits in the dead-letter queue
-    const queue = new SqsDeadLetterQueue({ sqs: harness.stack.sqs, queueUrl: harness.stack.queueUrls.deadLetter });
+    const queue = new SqsDeadLetterQueue({
+      sqs: harness.stack.sqs,
+      queueUrl: harness.stack.queueUrls.deadLetter,
+    });
     const redrive = () =>
-      redriveDeadLetters({ queue, store: harness.store, registry: createDemoRegistry(), clock: Date.now, by: 'test' });
+      redriveDeadLetters({
+        queue,
+        store: harness.store,
+        registry: createDemoRegistry(),
+        clock: Date.now,
+        by: 'test',
+      });
     const report = await redrive();
     expect(report).toEqual({ redriven: [requestKey('acme', 'flaky-1')], skipped: [], failed: [] });
     // And the redriven request completes, on the same connection
-    const complete = await client.waitFor((f) => f.type === 'complete' && f.request_id === 'flaky-1', 60_000);
+    const complete = await client.waitFor(
+      (f) => f.type === 'complete' && f.request_id === 'flaky-1',
+      60_000,
+    );
     expect(complete).toMatchObject({ result: { succeeded_on_attempt: 1 } });
     await projected('acme', 'flaky-1');
     // Redriving again changes nothing

@@ -14,14 +14,16 @@ import { expenseApproval } from '../../src/workflows/examples/expenseApproval';
 // docs/workflows.md ("Define a workflow") shows src/workflows/examples/
 // expenseApproval.ts verbatim and the run below; this test keeps both true.
 
-describe('docs/workflows.md example', () => {
-  it('shows the example file verbatim', () => {
+describe('docs/workflows.md and README example', () => {
+  it('both show the example file verbatim', () => {
     const docs = readFileSync(new URL('../../docs/workflows.md', import.meta.url), 'utf8');
     const source = readFileSync(
       new URL('../../src/workflows/examples/expenseApproval.ts', import.meta.url),
       'utf8',
     );
     expect(docs).toContain(source.trim());
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(source.trim());
   });
 
   it('runs: checks receipts, waits for approval, pays, completes', async () => {

@@ -1,0 +1,35 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { requestKey } from '../events';
+import { DynamoDbEventStore } from '../events/dynamodb';
+import { LOCAL_AWS } from '../local/localAws';
+import { readStackInfo } from '../local/stackInfo';
+import { foldRequestView } from '../projections/requestView';
+
+// `npm run events -- <request id> [tenant]`: print a request's event log and
+// the view folded from it, from the running local stack. The tenant defaults
+// to the dev token's (`dev-tenant`).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const [clientRequestId, tenantId = 'dev-tenant'] = process.argv.slice(2);
+if (!clientRequestId) {
+  console.error('Usage: npm run events -- <request id> [tenant id]');
+  process.exit(2);
+}
+const stack = readStackInfo();
+const client = new DynamoDBClient({ endpoint: stack.dynamoDbEndpoint, ...LOCAL_AWS });
+const store = new DynamoDbEventStore({ client, tableName: stack.tables.requests });
+const events = await store.read(requestKey(tenantId, clientRequestId));
+client.destroy();
+if (events.length === 0) {
+  console.error(`No request ${clientRequestId} in tenant ${tenantId}.`);
+  process.exit(1);
+}
+for (const event of events) {
+  console.log(
+    `${String(event.seq).padStart(4)}  ${new Date(event.at).toISOString()}  ${event.type.padEnd(22)}  ${JSON.stringify(event.data)}`,
+  );
+}
+const view = foldRequestView(events);
+console.log(
+  `\nView: ${view?.status}, ${view?.progress} %${view?.progressMessage ? ` (${view.progressMessage})` : ''}`,
+);
