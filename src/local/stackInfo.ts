@@ -1,23 +1,17 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { TableNames } from '../tables/definitions';
+import type { LocalStack } from './stack';
 
 /** Where `npm start` tells other local tools (redrive, events) how to reach it. */
 export const STACK_INFO_PATH = join('.streamer', 'local-stack.json');
 
 /** What a running local stack publishes about itself. */
-export interface StackInfo {
+export type StackInfo = Pick<
+  LocalStack,
+  'url' | 'dynamoDbEndpoint' | 'sqsEndpoint' | 'tables' | 'queueUrls'
+> & {
   readonly pid: number;
-  readonly url: string;
-  readonly dynamoDbEndpoint: string;
-  readonly sqsEndpoint: string;
-  readonly tables: TableNames;
-  readonly queueUrls: {
-    readonly deadLetter: string;
-    readonly wakeUp: string;
-    readonly streamFailures: string;
-  };
-}
+};
 
 /** Writes the stack's facts for other local tools. */
 export function writeStackInfo(info: StackInfo, path = STACK_INFO_PATH): void {
