@@ -1,10 +1,10 @@
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import { DynamoDbEventStore } from '../src/events/dynamodb';
 import { LOCAL_AWS } from '../src/local/localAws';
 import { createTables } from '../src/tables/createTables';
 import { tableNames } from '../src/tables/definitions';
+import { rawPutItemRate } from './rawPutItem';
 import type { BenchFigure, BenchScenario } from './scenario';
 
 /**
@@ -34,40 +34,17 @@ export const appendThroughput: BenchScenario = {
           }
         }),
       );
-    const viaPutItem = async (writers: number, perWriter: number) =>
-      Promise.all(
-        Array.from({ length: writers }, async () => {
-          const requestId = `bench#${ulid()}`;
-          for (let seq = 1; seq <= perWriter; seq++) {
-            const Item = marshall({
-              requestId,
-              seq,
-              type: 'step.progress',
-              at: Date.now(),
-              tenantId: 'bench',
-              userId: 'u',
-              data: JSON.stringify(data),
-              schemaVersion: 1,
-            });
-            await client.send(new PutItemCommand({ TableName: tables.requests, Item }));
-          }
-        }),
-      );
-
     const figures: BenchFigure[] = [];
     for (const concurrency of [1, 16]) {
       const total = quick ? 160 : concurrency === 1 ? 600 : 2400;
       const perWriter = Math.ceil(total / concurrency);
-      await viaPutItem(concurrency, 10); // warm up connections and the JIT
+      await rawPutItemRate(client, tables.requests, concurrency, 10); // warm up connections and the JIT
       // Alternate the two and keep each one's best round, so a burst of load
       // from elsewhere on the machine does not land on one side only.
       let raw = 0;
       let ours = 0;
       for (let round = 0; round < 2; round++) {
-        raw = Math.max(
-          raw,
-          await rate(() => viaPutItem(concurrency, perWriter), concurrency * perWriter),
-        );
+        raw = Math.max(raw, await rawPutItemRate(client, tables.requests, concurrency, perWriter));
         ours = Math.max(
           ours,
           await rate(() => viaStore(concurrency, perWriter), concurrency * perWriter),

@@ -3,6 +3,7 @@ import { initialTransition, transition } from 'xstate';
 import { createWorkflowRegistry, machineEventsOf, replay } from '../src/engine';
 import { createLoopWorkflow, loopLog } from './loopWorkflow';
 import type { BenchFigure, BenchScenario } from './scenario';
+import { median } from './stats';
 
 /**
  * Replay of logs of 100, 1,000 and 10,000 events through the engine
@@ -68,9 +69,4 @@ function measurePair(a: () => unknown, b: () => unknown, rounds: number): [numbe
     timesB.push(performance.now() - start);
   }
   return [timesA, timesB];
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }

@@ -1,8 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, platform, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDynamoDbLocal } from '../src/local/dynamoDbLocal';
+import { type BenchReport, renderMarkdown } from './report';
+import { createBenchResources } from './resources';
 import type { BenchFigure } from './scenario';
 import { scenarios } from './scenarios';
 
@@ -10,64 +12,48 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+const began = performance.now();
 
 const ddb = await startDynamoDbLocal();
+const resources = createBenchResources(ddb.endpoint);
 const results: { scenario: string; figures: BenchFigure[] }[] = [];
 try {
   for (const scenario of scenarios) {
-    if (only && !scenario.name.includes(only)) continue;
+    if (only && !only.split(',').some((name) => scenario.name.startsWith(name))) continue;
     console.log(`\n▶ ${scenario.name}${quick ? ' (quick)' : ''}`);
     const figures = await scenario.run({
       quick,
       dynamoDbEndpoint: ddb.endpoint,
+      resources,
       log: (message) => console.log(`  ${message}`),
     });
     results.push({ scenario: scenario.name, figures });
-    printTable(figures);
   }
 } finally {
+  const problems = resources.stackErrors();
+  if (problems.length > 0)
+    console.log(`\nThe local stack reported ${problems.length} problem(s); first: ${problems[0]}`);
+  await resources.close();
   await ddb.stop();
 }
 
+const report: BenchReport = {
+  date: new Date().toISOString(),
+  node: process.version,
+  machine: {
+    cpus: cpus().length,
+    ...(cpus()[0]?.model && { cpuModel: cpus()[0]?.model }),
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    platform: `${platform()} ${process.arch}`,
+  },
+  quick,
+  durationSeconds: Math.round((performance.now() - began) / 1000),
+  results,
+};
+const markdown = renderMarkdown(report);
+console.log(`\n${markdown}`);
 const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(
-  out,
-  `${JSON.stringify(
-    {
-      date: new Date().toISOString(),
-      node: process.version,
-      machine: {
-        cpus: cpus().length,
-        cpuModel: cpus()[0]?.model,
-        memoryGiB: Math.round(totalmem() / 2 ** 30),
-      },
-      quick,
-      results,
-    },
-    null,
-    2,
-  )}\n`,
-);
-console.log(`\nWrote ${out}`);
-
-function printTable(figures: BenchFigure[]): void {
-  console.table(
-    figures.map((figure) => ({
-      figure: figure.name,
-      value: `${round(figure.value)} ${figure.unit}`,
-      baseline: figure.baseline
-        ? `${round(figure.baseline.value)} ${figure.unit} (${figure.baseline.name})`
-        : '',
-      ratio:
-        figure.baseline && figure.baseline.value !== 0
-          ? round(figure.value / figure.baseline.value)
-          : '',
-      ...figure.details,
-    })),
-  );
-}
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
-}
+writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+writeFileSync(out.replace(/\.json$/, '.md'), `${markdown}\n`);
+console.log(`Wrote ${out} and latest.md`);

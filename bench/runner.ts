@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
 import { initialTransition, transition } from 'xstate';
 import { acceptRequest, createWorkflowRegistry, runRequest } from '../src/engine';
@@ -11,7 +10,9 @@ import { LOCAL_AWS } from '../src/local/localAws';
 import { createTables } from '../src/tables/createTables';
 import { tableNames } from '../src/tables/definitions';
 import { createLoopWorkflow } from './loopWorkflow';
+import { rawPutItemRate } from './rawPutItem';
 import type { BenchFigure, BenchScenario } from './scenario';
+import { median, round2 } from './stats';
 
 /**
  * Runner overhead per step: a request of N trivial steps run to the end by
@@ -57,9 +58,8 @@ export const runnerScenario: BenchScenario = {
         times.push((performance.now() - start) / ticks);
         if (outcome.kind !== 'completed') throw new Error(`bench request ended ${outcome.kind}`);
       }
-      times.sort((a, b) => a - b);
       return {
-        median: times[Math.floor(times.length / 2)] ?? 0,
+        median: median(times),
         writesPerStep: (writes - requests) / (requests * ticks),
       };
     };
@@ -89,23 +89,7 @@ export const runnerScenario: BenchScenario = {
       quick ? 30 : 100,
       quick ? 2 : 5,
     );
-    const puts = quick ? 60 : 300;
-    const requestId = `bench#${ulid()}`;
-    const start = performance.now();
-    for (let seq = 1; seq <= puts; seq++) {
-      const Item = marshall({
-        requestId,
-        seq,
-        type: 'step.completed',
-        at: Date.now(),
-        tenantId: 'bench',
-        userId: 'u',
-        data: '{"stepId":"tick","output":1}',
-        schemaVersion: 1,
-      });
-      await client.send(new PutItemCommand({ TableName: tables.requests, Item }));
-    }
-    const rawPut = (performance.now() - start) / puts;
+    const rawPut = 1000 / (await rawPutItemRate(client, tables.requests, 1, quick ? 60 : 300));
     log(`DynamoDB Local: ${dynamo.median.toFixed(2)} ms/step, raw PutItem ${rawPut.toFixed(2)} ms`);
 
     const figures: BenchFigure[] = [
@@ -115,8 +99,8 @@ export const runnerScenario: BenchScenario = {
         unit: 'ms/step',
         baseline: { name: 'bare XState transition per step', value: bareStep },
         details: {
-          writesPerStep: round(memory.writesPerStep),
-          engineOverMs: round(memory.median - bareStep),
+          writesPerStep: round2(memory.writesPerStep),
+          engineOverMs: round2(memory.median - bareStep),
         },
       },
       {
@@ -124,13 +108,9 @@ export const runnerScenario: BenchScenario = {
         value: dynamo.median,
         unit: 'ms/step',
         baseline: { name: 'raw sequential PutItem', value: rawPut },
-        details: { writesPerStep: round(dynamo.writesPerStep) },
+        details: { writesPerStep: round2(dynamo.writesPerStep) },
       },
     ];
     return figures;
   },
 };
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
-}

@@ -12,6 +12,7 @@ import { createDynamoDbStreamMapping } from '../src/local/streamMapping';
 import { createTables } from '../src/tables/createTables';
 import { tableNames } from '../src/tables/definitions';
 import type { BenchContext, BenchFigure, BenchScenario } from './scenario';
+import { type LatencySummary, summarize } from './stats';
 
 /**
  * Put → handler invoked, through the local DynamoDB Streams mapping, at the
@@ -27,31 +28,27 @@ export const streamDelivery: BenchScenario = {
     const client = new DynamoDBClient({ endpoint: context.dynamoDbEndpoint, ...LOCAL_AWS });
     const streams = new DynamoDBStreamsClient({ endpoint: context.dynamoDbEndpoint, ...LOCAL_AWS });
     try {
-      const raw = await measure(context, client, 'raw GetRecords loop', count, (onRecord, table) =>
-        rawReader(streams, client, table, onRecord),
+      const raw = await putToReaderLatency(client, count, (onRecord, table) =>
+        rawStreamReader(streams, client, table, onRecord),
       );
+      context.log(describe('raw GetRecords loop', raw, count));
       const figures: BenchFigure[] = [];
       for (const pollIntervalMs of [25, 50]) {
-        const mapped = await measure(
-          context,
-          client,
-          `mapping, poll ${pollIntervalMs} ms`,
-          count,
-          async (onRecord, table) => {
-            const mapping = createDynamoDbStreamMapping({
-              functionName: 'bench',
-              streams,
-              source: { tableName: table, dynamodb: client },
-              startingPosition: 'LATEST',
-              pollIntervalMs,
-              handler: async (event) => {
-                for (const record of event.Records) onRecord(record.dynamodb?.Keys?.seq?.N ?? '');
-              },
-            });
-            await mapping.start();
-            return () => mapping.stop();
-          },
-        );
+        const mapped = await putToReaderLatency(client, count, async (onRecord, table) => {
+          const mapping = createDynamoDbStreamMapping({
+            functionName: 'bench',
+            streams,
+            source: { tableName: table, dynamodb: client },
+            startingPosition: 'LATEST',
+            pollIntervalMs,
+            handler: async (event) => {
+              for (const record of event.Records) onRecord(record.dynamodb?.Keys?.seq?.N ?? '');
+            },
+          });
+          await mapping.start();
+          return () => mapping.stop();
+        });
+        context.log(describe(`mapping, poll ${pollIntervalMs} ms`, mapped, count));
         figures.push({
           name: `put → handler, poll ${pollIntervalMs} ms`,
           value: mapped.p99,
@@ -68,15 +65,26 @@ export const streamDelivery: BenchScenario = {
   },
 };
 
-type Reader = (onRecord: (seq: string) => void, table: string) => Promise<() => Promise<void>>;
+/** Starts a stream reader on `table` that calls `onRecord` with each record's `seq`; resolves with its stop. */
+export type StreamReaderStart = (
+  onRecord: (seq: string) => void,
+  table: string,
+) => Promise<() => Promise<void>>;
 
-async function measure(
-  context: BenchContext,
+function describe(label: string, latency: LatencySummary, count: number): string {
+  return `${label}: ${latency.count}/${count} records, p50 ${latency.p50.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms`;
+}
+
+/**
+ * Puts `count` events, unevenly spaced, on the requests table of fresh
+ * tables, and measures from each put's start until `startReader`'s reader
+ * sees it.
+ */
+export async function putToReaderLatency(
   client: DynamoDBClient,
-  label: string,
   count: number,
-  startReader: Reader,
-): Promise<{ p50: number; p99: number; max: number }> {
+  startReader: StreamReaderStart,
+): Promise<LatencySummary> {
   const names = tableNames(`bench-stream-${ulid().toLowerCase()}`);
   await createTables(client, names);
   // Latency counts from when the put is issued: a record can reach the reader
@@ -107,17 +115,11 @@ async function measure(
   } finally {
     await stop();
   }
-  const latencies = [...arrivedAt].map(([seq, at]) => at - (putAt.get(seq) ?? at));
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
-  context.log(
-    `${label}: ${latencies.length}/${count} records, p50 ${at(0.5).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms`,
-  );
-  return { p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? Number.NaN };
+  return summarize([...arrivedAt].map(([seq, at]) => at - (putAt.get(seq) ?? at)));
 }
 
-async function rawReader(
+/** A `GetRecords` loop that never sleeps: the soonest DynamoDB Local lets any reader see a record. */
+export async function rawStreamReader(
   streams: DynamoDBStreamsClient,
   client: DynamoDBClient,
   table: string,

@@ -1,0 +1,131 @@
+import { ulid } from 'ulid';
+import { type LocalStack, startLocalStack } from '../src/local/stack';
+import { createBenchRegistry } from './benchWorkflows';
+import { type LoadGenerator, startLoadGenerator } from './load/fork';
+import type { LoadResult } from './load/jobs';
+import { type RawServer, startRawServer } from './rawServer';
+import type { BenchFigure, LoadFigures } from './scenario';
+import { installWriteCounter, type WriteCounter } from './writeCounter';
+
+/** The local stack as the bench uses it. */
+export interface BenchStack {
+  readonly stack: LocalStack;
+  /** A gateway URL carrying a fresh valid JWT for `sub` (tenant `bench`). */
+  connectUrl(sub: string): Promise<string>;
+}
+
+/**
+ * What the load scenarios share, started on first use and stopped once at
+ * the end of the run: the whole local stack (`startLocalStack`, what `npm
+ * start` runs, serving the bench workflows, in this process), the raw `ws`
+ * baseline server (also in this process), the load generator (its own
+ * process) and the DynamoDB call counter.
+ */
+export interface BenchResources {
+  stack(): Promise<BenchStack>;
+  rawServer(): Promise<RawServer>;
+  loadGenerator(): Promise<LoadGenerator>;
+  /** What the stack's mappings and handlers reported (one line each), instead of printing it mid-table. */
+  stackErrors(): readonly string[];
+  /** Counts DynamoDB calls made in this process (installed with the stack). */
+  writes(): WriteCounter;
+  close(): Promise<void>;
+}
+
+/** Creates the lazily started resources of one bench run on `dynamoDbEndpoint`. */
+export function createBenchResources(dynamoDbEndpoint: string): BenchResources {
+  let stack: Promise<BenchStack> | undefined;
+  let raw: Promise<RawServer> | undefined;
+  let generator: Promise<LoadGenerator> | undefined;
+  let counter: WriteCounter | undefined;
+  const problems: string[] = [];
+  const writes = () => {
+    counter ??= installWriteCounter();
+    return counter;
+  };
+  return {
+    stack() {
+      writes();
+      stack ??= startLocalStack({
+        dynamoDbEndpoint,
+        tablePrefix: `bench-${ulid().toLowerCase()}`,
+        registry: createBenchRegistry(),
+        onError: (error, where) =>
+          problems.push(
+            `[${where}] ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+          ),
+      }).then((started) => {
+        const identity = started.devIdentity;
+        if (!identity) throw new Error('the bench needs the stack to generate its dev key');
+        return {
+          stack: started,
+          async connectUrl(sub) {
+            const token = await identity.mintToken({ sub, tenant_id: 'bench' });
+            return `${started.url}/?Authorization=${token}`;
+          },
+        };
+      });
+      return stack;
+    },
+    rawServer() {
+      raw ??= startRawServer();
+      return raw;
+    },
+    loadGenerator() {
+      generator ??= startLoadGenerator();
+      return generator;
+    },
+    writes,
+    stackErrors: () => problems,
+    async close() {
+      await (await generator)?.stop();
+      await (await raw)?.close();
+      await (await stack)?.stack.stop();
+      counter?.uninstall();
+    },
+  };
+}
+
+/** The open-loop figures of a load generator result. */
+export function loadFigures(result: LoadResult): LoadFigures {
+  const { p50, p99, max, count } = result.latency.summary;
+  return {
+    offeredRate: result.offeredRate,
+    achievedRate: result.achievedRate,
+    p50,
+    p99,
+    max,
+    errors: result.errors,
+    count,
+  };
+}
+
+/** A p99 figure for `ours`, next to `baseline` when there is one. */
+export function latencyFigure(
+  name: string,
+  ours: LoadResult,
+  baseline?: { readonly name: string; readonly result: LoadResult },
+  details?: Readonly<Record<string, number | string>>,
+): BenchFigure {
+  const load = loadFigures(ours);
+  return {
+    name,
+    value: load.p99,
+    unit: 'ms p99',
+    load,
+    ...(baseline && {
+      baseline: {
+        name: baseline.name,
+        value: baseline.result.latency.summary.p99,
+        load: loadFigures(baseline.result),
+      },
+    }),
+    ...(details && { details }),
+  };
+}
+
+/** One line for the operator's log. */
+export function describeLoad(label: string, result: LoadResult): string {
+  const { p50, p99, max } = result.latency.summary;
+  return `${label}: ${result.achievedRate.toFixed(0)}/${result.offeredRate}/s, p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms, errors ${result.errors}`;
+}

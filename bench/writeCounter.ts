@@ -1,0 +1,131 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+/**
+ * Counts DynamoDB calls made in this process, by wrapping `send` on the
+ * prototype every AWS SDK v3 client shares (the smithy `Client` that
+ * `DynamoDBClient` extends). `DynamoDBDocumentClient` sends through the same
+ * method, so the stores built on lib-dynamodb are counted too. Counting
+ * happens on the caller's side, before the request leaves: a write that
+ * fails its condition still counts (it cost DynamoDB a write).
+ */
+export interface DynamoCallCounts {
+  /** Write requests (PutItem, UpdateItem, DeleteItem, TransactWriteItems, BatchWriteItem, and the document client's twins). */
+  readonly writeCalls: number;
+  /** Items written: a transaction or a batch counts each of its items. */
+  readonly itemsWritten: number;
+  /** Read requests (GetItem, Query, Scan, BatchGetItem, and twins). */
+  readonly readCalls: number;
+  /** Items written per table, by the table name's last `-` segment (`Requests`, `RequestView` …). */
+  readonly itemsByTable: Readonly<Record<string, number>>;
+  /** Write calls by `<command>:<table>`, e.g. `PutCommand:Connections`. */
+  readonly writesByCommand: Readonly<Record<string, number>>;
+}
+
+/** A running counter; `snapshot()` minus an earlier snapshot gives a window's calls. */
+export interface WriteCounter {
+  snapshot(): DynamoCallCounts;
+  /** Puts the original `send` back. */
+  uninstall(): void;
+}
+
+const WRITES = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'TransactWriteItemsCommand',
+  'BatchWriteItemCommand',
+  'PutCommand',
+  'UpdateCommand',
+  'DeleteCommand',
+  'TransactWriteCommand',
+  'BatchWriteCommand',
+]);
+const READS = new Set([
+  'GetItemCommand',
+  'QueryCommand',
+  'ScanCommand',
+  'BatchGetItemCommand',
+  'TransactGetItemsCommand',
+  'GetCommand',
+  'BatchGetCommand',
+  'TransactGetCommand',
+]);
+
+interface CommandLike {
+  readonly input?: {
+    readonly TableName?: string;
+    readonly TransactItems?: readonly Record<string, { readonly TableName?: string } | undefined>[];
+    readonly RequestItems?: Readonly<Record<string, readonly unknown[]>>;
+  };
+}
+
+function tableOf(name: string | undefined): string {
+  return name?.split('-').at(-1) ?? '?';
+}
+
+/** Installs the counter (once per process: a second install would count twice). */
+export function installWriteCounter(): WriteCounter {
+  const prototype = Object.getPrototypeOf(DynamoDBClient.prototype) as {
+    send: (this: unknown, command: unknown, ...rest: unknown[]) => unknown;
+  };
+  const original = prototype.send;
+  let writeCalls = 0;
+  let itemsWritten = 0;
+  let readCalls = 0;
+  const byTable = new Map<string, number>();
+  const byCommand = new Map<string, number>();
+  const wrote = (table: string | undefined, items = 1) => {
+    itemsWritten += items;
+    byTable.set(tableOf(table), (byTable.get(tableOf(table)) ?? 0) + items);
+  };
+  prototype.send = function send(this: unknown, command: unknown, ...rest: unknown[]) {
+    const name = (command as object | null)?.constructor?.name ?? '';
+    if (WRITES.has(name)) {
+      writeCalls++;
+      const input = (command as CommandLike).input ?? {};
+      const key = `${name}:${tableOf(input.TableName)}`;
+      byCommand.set(key, (byCommand.get(key) ?? 0) + 1);
+      if (input.TransactItems) {
+        for (const item of input.TransactItems) {
+          // A ConditionCheck reads; Put, Update and Delete write.
+          for (const [kind, operation] of Object.entries(item))
+            if (kind !== 'ConditionCheck') wrote(operation?.TableName);
+        }
+      } else if (input.RequestItems) {
+        for (const [table, requests] of Object.entries(input.RequestItems))
+          wrote(table, requests.length);
+      } else wrote(input.TableName);
+    } else if (READS.has(name)) readCalls++;
+    return original.call(this, command, ...rest);
+  };
+  return {
+    snapshot: () => ({
+      writeCalls,
+      itemsWritten,
+      readCalls,
+      itemsByTable: Object.fromEntries(byTable),
+    }),
+    uninstall() {
+      prototype.send = original;
+    },
+  };
+}
+
+/** `after − before`, per field. */
+export function countsBetween(before: DynamoCallCounts, after: DynamoCallCounts): DynamoCallCounts {
+  const delta = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>) => {
+    const out: Record<string, number> = {};
+    for (const [key, count] of Object.entries(b)) {
+      const grown = count - (a[key] ?? 0);
+      if (grown > 0) out[key] = grown;
+    }
+    return out;
+  };
+  return {
+    writesByCommand: delta(before.writesByCommand, after.writesByCommand),
+    itemsByTable: delta(before.itemsByTable, after.itemsByTable),
+    writeCalls: after.writeCalls - before.writeCalls,
+    itemsWritten: after.itemsWritten - before.itemsWritten,
+    readCalls: after.readCalls - before.readCalls,
+  };
+}
