@@ -104,6 +104,7 @@ export function installWriteCounter(): WriteCounter {
       itemsWritten,
       readCalls,
       itemsByTable: Object.fromEntries(byTable),
+      writesByCommand: Object.fromEntries(byCommand),
     }),
     uninstall() {
       prototype.send = original;
