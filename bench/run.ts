@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, platform, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDynamoDbLocal } from '../src/local/dynamoDbLocal';
 import { type BenchReport, renderMarkdown } from './report';
@@ -11,7 +11,12 @@ import { scenarios } from './scenarios';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const quick = process.argv.includes('--quick');
-const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+const option = (name: string) =>
+  process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+/** Scenario name prefixes, comma-separated (`--only=sync,async`). */
+const only = option('only');
+/** Where to write the JSON (default `bench/results/latest.json`; the Markdown goes beside it). */
+const outOption = option('out');
 const began = performance.now();
 
 const ddb = await startDynamoDbLocal();
@@ -52,8 +57,11 @@ const report: BenchReport = {
 };
 const markdown = renderMarkdown(report);
 console.log(`\n${markdown}`);
-const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
+const out = outOption
+  ? resolve(outOption)
+  : join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-writeFileSync(out.replace(/\.json$/, '.md'), `${markdown}\n`);
-console.log(`Wrote ${out} and latest.md`);
+const markdownOut = out.replace(/(\.json)?$/, '.md');
+writeFileSync(markdownOut, `${markdown}\n`);
+console.log(`Wrote ${out} and ${markdownOut}`);
