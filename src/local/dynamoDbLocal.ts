@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { freePort } from './freePort';
 import { LOCAL_AWS } from './localAws';
@@ -54,8 +54,10 @@ export async function startDynamoDbLocal(
 ): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   const dir = dynamoDbLocalDirectory();
-  const storage = options.persistDir ? ['-dbPath', options.persistDir] : ['-inMemory'];
-  if (options.persistDir) mkdirSync(options.persistDir, { recursive: true });
+  // The JVM runs in the jar's directory, so a relative data directory must be made absolute here.
+  const persistDir = options.persistDir ? resolve(options.persistDir) : undefined;
+  const storage = persistDir ? ['-dbPath', persistDir] : ['-inMemory'];
+  if (persistDir) mkdirSync(persistDir, { recursive: true });
   const args = [
     `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
     '-jar',
