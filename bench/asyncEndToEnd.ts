@@ -30,7 +30,7 @@ const REQUEST_TABLES = ['Requests', 'RequestView', 'Subscriptions'];
  */
 export const asyncEndToEnd: BenchScenario = {
   name: 'async end to end',
-  async run({ quick, resources, log }) {
+  async run({ quick, resources, log, profile }) {
     const { stack, connectUrl } = await resources.stack();
     const generator = await resources.loadGenerator();
     const url = await connectUrl('bench-async');
@@ -44,17 +44,19 @@ export const asyncEndToEnd: BenchScenario = {
     let highestSustained = 0;
     for (const rate of rates) {
       const before = resources.writes().snapshot();
-      const result = await generator.run({
-        kind: 'async',
-        url,
-        connections: 20,
-        rate,
-        seconds,
-        action: NOOP_ACTION,
-        payload: {},
-        idPrefix: `noop-${ulid().toLowerCase()}`,
-        drainMs: 20_000,
-      });
+      const result = await profile(`async-${rate}`, () =>
+        generator.run({
+          kind: 'async',
+          url,
+          connections: 20,
+          rate,
+          seconds,
+          action: NOOP_ACTION,
+          payload: {},
+          idPrefix: `noop-${ulid().toLowerCase()}`,
+          drainMs: 20_000,
+        }),
+      );
       // The projector saves the view after posting `complete`: let it land.
       await sleep(500);
       const writes = countsBetween(before, resources.writes().snapshot());

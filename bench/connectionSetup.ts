@@ -14,7 +14,7 @@ import { countsBetween } from './writeCounter';
  */
 export const connectionSetup: BenchScenario = {
   name: 'connection setup',
-  async run({ quick, resources, log }) {
+  async run({ quick, resources, log, profile }) {
     const { connectUrl } = await resources.stack();
     const raw = await resources.rawServer();
     const generator = await resources.loadGenerator();
@@ -28,7 +28,9 @@ export const connectionSetup: BenchScenario = {
       const baseline = await generator.run({ kind: 'connect', urls: [raw.url], rate, seconds });
       log(describeLoad(`raw ws connect ${rate}/s`, baseline));
       const before = resources.writes().snapshot();
-      const ours = await generator.run({ kind: 'connect', urls, rate, seconds });
+      const ours = await profile(`connect-${rate}`, () =>
+        generator.run({ kind: 'connect', urls, rate, seconds }),
+      );
       log(describeLoad(`JWT connect through the gateway ${rate}/s`, ours));
       const writes = countsBetween(before, resources.writes().snapshot());
       figures.push(

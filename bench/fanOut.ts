@@ -14,7 +14,7 @@ import type { BenchFigure, BenchScenario } from './scenario';
  */
 export const fanOut: BenchScenario = {
   name: 'fan-out',
-  async run({ quick, resources, log }) {
+  async run({ quick, resources, log, profile }) {
     const { stack, connectUrl } = await resources.stack();
     const raw = await resources.rawServer();
     const generator = await resources.loadGenerator();
@@ -27,17 +27,19 @@ export const fanOut: BenchScenario = {
       const baseline = await generator.run({ ...job, url: raw.url, source: { via: 'relay' } });
       log(describeLoad(`raw ws relay ${rate}/s`, baseline));
       const userId = `bench-fanout-${ulid().toLowerCase()}`;
-      const ours = await generator.run({
-        ...job,
-        url: await connectUrl(userId),
-        source: {
-          via: 'management',
-          endpoint: stack.managementEndpoint,
-          dynamoDbEndpoint: stack.dynamoDbEndpoint,
-          connectionsTable: stack.tables.connections,
-          userId,
-        },
-      });
+      const ours = await profile(`fanout-${rate}`, async () =>
+        generator.run({
+          ...job,
+          url: await connectUrl(userId),
+          source: {
+            via: 'management',
+            endpoint: stack.managementEndpoint,
+            dynamoDbEndpoint: stack.dynamoDbEndpoint,
+            connectionsTable: stack.tables.connections,
+            userId,
+          },
+        }),
+      );
       log(describeLoad(`Management API posts ${rate}/s`, ours));
       figures.push(
         latencyFigure(

@@ -33,7 +33,10 @@ export interface BenchResources {
 }
 
 /** Creates the lazily started resources of one bench run on `dynamoDbEndpoint`. */
-export function createBenchResources(dynamoDbEndpoint: string): BenchResources {
+export function createBenchResources(
+  dynamoDbEndpoint: string,
+  profileDir?: string,
+): BenchResources {
   let stack: Promise<BenchStack> | undefined;
   let raw: Promise<RawServer> | undefined;
   let generator: Promise<LoadGenerator> | undefined;
@@ -72,7 +75,7 @@ export function createBenchResources(dynamoDbEndpoint: string): BenchResources {
       return raw;
     },
     loadGenerator() {
-      generator ??= startLoadGenerator();
+      generator ??= startLoadGenerator(profileDir);
       return generator;
     },
     writes,

@@ -3,6 +3,7 @@ import { cpus, platform, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDynamoDbLocal } from '../src/local/dynamoDbLocal';
+import { createStretchProfiler } from './profiler';
 import { type BenchReport, renderMarkdown } from './report';
 import { createBenchResources } from './resources';
 import type { BenchFigure } from './scenario';
@@ -17,10 +18,15 @@ const option = (name: string) =>
 const only = option('only');
 /** Where to write the JSON (default `bench/results/latest.json`; the Markdown goes beside it). */
 const outOption = option('out');
+/** `--profile`: CPU profiles of the system under test per measured stretch, and of the load generator. */
+const profileDir = process.argv.includes('--profile')
+  ? join(dirname(fileURLToPath(import.meta.url)), 'results', 'profiles')
+  : undefined;
+const profiler = createStretchProfiler(profileDir);
 const began = performance.now();
 
 const ddb = await startDynamoDbLocal();
-const resources = createBenchResources(ddb.endpoint);
+const resources = createBenchResources(ddb.endpoint, profileDir);
 const results: { scenario: string; figures: BenchFigure[] }[] = [];
 try {
   for (const scenario of scenarios) {
@@ -31,6 +37,7 @@ try {
       dynamoDbEndpoint: ddb.endpoint,
       resources,
       log: (message) => console.log(`  ${message}`),
+      profile: (label, work) => profiler.profile(label, work),
     });
     results.push({ scenario: scenario.name, figures });
   }
@@ -38,6 +45,7 @@ try {
   const problems = resources.stackErrors();
   if (problems.length > 0)
     console.log(`\nThe local stack reported ${problems.length} problem(s); first: ${problems[0]}`);
+  profiler.close();
   await resources.close();
   await ddb.stop();
 }

@@ -51,6 +51,11 @@ export interface BenchContext {
   readonly resources: BenchResources;
   /** Progress line for the operator. */
   log(message: string): void;
+  /**
+   * Runs `work`; with `--profile`, under the V8 CPU profiler of this process
+   * (the system under test), written to `bench/results/profiles/<label>.cpuprofile`.
+   */
+  profile<T>(label: string, work: () => Promise<T>): Promise<T>;
 }
 
 /** A benchmark scenario. */

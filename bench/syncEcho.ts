@@ -10,7 +10,7 @@ import type { BenchFigure, BenchScenario } from './scenario';
  */
 export const syncEcho: BenchScenario = {
   name: 'sync echo',
-  async run({ quick, resources, log }) {
+  async run({ quick, resources, log, profile }) {
     const { connectUrl } = await resources.stack();
     const raw = await resources.rawServer();
     const generator = await resources.loadGenerator();
@@ -33,7 +33,7 @@ export const syncEcho: BenchScenario = {
       const job = { kind: 'echo', connections, rate, seconds, drainMs } as const;
       const baseline = await generator.run({ ...job, url: raw.url });
       log(describeLoad(`raw ws echo ${rate}/s`, baseline));
-      const ours = await generator.run({ ...job, url });
+      const ours = await profile(`sync-echo-${rate}`, () => generator.run({ ...job, url }));
       log(describeLoad(`gateway echo ${rate}/s`, ours));
       figures.push(
         latencyFigure(

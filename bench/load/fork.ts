@@ -11,18 +11,23 @@ export interface LoadGenerator {
 }
 
 /**
- * Forks `generator.ts` (with the `tsx` loader, and without the parent's
- * flags, so `node --cpu-prof` on the bench profiles the system under test
- * only) and talks to it over IPC.
+ * Forks `generator.ts` (with the `tsx` loader, not the parent's flags) and
+ * talks to it over IPC. With `profileDir`, the generator writes a
+ * `.cpuprofile` there when it exits.
  *
  * @example
  * const generator = await startLoadGenerator();
  * const result = await generator.run({ kind: 'echo', url, connections: 50, rate: 1_000, seconds: 10, drainMs: 5_000 });
  * await generator.stop();
  */
-export async function startLoadGenerator(): Promise<LoadGenerator> {
+export async function startLoadGenerator(profileDir?: string): Promise<LoadGenerator> {
   const child: ChildProcess = fork(fileURLToPath(new URL('./generator.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [
+      '--import',
+      'tsx',
+      // With `--profile`, the generator's whole life is profiled too (its client side).
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const waiting = new Map<
