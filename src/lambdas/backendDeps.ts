@@ -15,6 +15,7 @@ import type { ProjectorDeps } from '../projections/projector';
 import { SqsDeadLetterQueue } from '../queues/deadLetterQueue';
 import { SqsWakeUpScheduler } from '../queues/wakeUpQueue';
 import { type BackendConfig, readBackendConfig } from './backendConfig';
+import { traced } from './tracing';
 
 /**
  * Builds the processor's and the projector's real dependencies from the
@@ -27,8 +28,8 @@ export function backendDeps(
   logger: EngineLogger,
   config: BackendConfig = readBackendConfig(),
 ): { processor: ProcessorDeps; projector: ProjectorDeps } {
-  const dynamo = new DynamoDBClient({});
-  const sqs = new SQSClient({});
+  const dynamo = traced(new DynamoDBClient({}));
+  const sqs = traced(new SQSClient({}));
   const clock = () => Date.now();
   const store = new DynamoDbEventStore({ client: dynamo, tableName: config.requestsTable });
   const connections = new DynamoDbConnectionStore({
@@ -54,10 +55,12 @@ export function backendDeps(
       connections,
       subscriptions,
       poster: new ManagementApiFramePoster({
-        client: new ApiGatewayManagementApiClient({
-          endpoint: config.managementEndpoint,
-          maxAttempts: 1,
-        }),
+        client: traced(
+          new ApiGatewayManagementApiClient({
+            endpoint: config.managementEndpoint,
+            maxAttempts: 1,
+          }),
+        ),
         connections,
         subscriptions,
       }),

@@ -11,6 +11,7 @@ import type { EngineLogger, WorkflowRegistry } from '../engine';
 import { DynamoDbEventStore } from '../events/dynamodb';
 import type { RouterDeps } from '../router/router';
 import type { AuthorizerConfig, FrontDoorConfig } from './config';
+import { traced } from './tracing';
 
 /** SDK clients the wiring uses; by default built from the environment (endpoints from `AWS_ENDPOINT_URL_*`). */
 export interface FrontDoorClients {
@@ -44,7 +45,7 @@ export function connectionDeps(
   config: FrontDoorConfig,
   clients: FrontDoorClients = {},
 ): ConnectionDeps {
-  const dynamo = clients.dynamo ?? new DynamoDBClient({});
+  const dynamo = clients.dynamo ?? traced(new DynamoDBClient({}));
   return {
     connections: new DynamoDbConnectionStore({
       client: dynamo,
@@ -69,14 +70,14 @@ export function routerDeps(
   logger: EngineLogger,
   clients: FrontDoorClients = {},
 ): RouterDeps {
-  const dynamo = clients.dynamo ?? new DynamoDBClient({});
+  const dynamo = clients.dynamo ?? traced(new DynamoDBClient({}));
   const { connections, subscriptions } = connectionDeps(config, { dynamo });
   if (!config.managementEndpoint)
     throw new Error('The router needs WEBSOCKET_MANAGEMENT_ENDPOINT to post catch-up frames');
   const endpoint = config.managementEndpoint;
   const management =
     clients.management?.(endpoint) ??
-    new ApiGatewayManagementApiClient({ endpoint, maxAttempts: 1 });
+    traced(new ApiGatewayManagementApiClient({ endpoint, maxAttempts: 1 }));
   return {
     registry,
     store: new DynamoDbEventStore({ client: dynamo, tableName: config.requestsTable }),
