@@ -36,6 +36,8 @@ export interface StackHarness {
 export async function startStackHarness(
   options: Omit<LocalStackOptions, 'dynamoDbEndpoint'> = {},
 ): Promise<StackHarness> {
+  // Expected failures (retries, crashes) would otherwise log warnings into the test output.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   const stack = await startLocalStack({
     dynamoDbEndpoint: inject('dynamoDbEndpoint'),
     tablePrefix: `e2e-${ulid().toLowerCase()}`,
