@@ -5,6 +5,7 @@
  * each job open-loop and reports histograms back over IPC as JSON.
  */
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ApiGatewayManagementApiClient,
   PostToConnectionCommand,
@@ -256,6 +257,11 @@ async function fanOut(job: FanOutJob): Promise<LoadResult> {
       (controls[i % controls.length] as WebSocket).send(`${ids[i % ids.length]}|${data}`);
     stopSender = () => closeAll(controls);
   }
+  // Warm the sender (a fresh SDK client resolves its config on first use) and the JIT on
+  // both ends; receivers ignore frames without `t`.
+  for (let i = 0; i < 300; i++) send(i, '{"w":1}');
+  await sleep(500);
+  failed = 0;
   const schedule = await openLoop(job, (i, dueAt) => send(i, `{"k":${i},"t":${dueAt}}`));
   await waitUntil(() => received + failed >= schedule.sent, job.drainMs);
   const lost = schedule.sent - received - failed;
