@@ -129,17 +129,23 @@ export async function rawStreamReader(
   const StreamArn = described.Table?.LatestStreamArn as string;
   const stream = await streams.send(new DescribeStreamCommand({ StreamArn }));
   const ShardId = stream.StreamDescription?.Shards?.[0]?.ShardId as string;
-  let iterator = (
-    await streams.send(
-      new GetShardIteratorCommand({ StreamArn, ShardId, ShardIteratorType: 'LATEST' }),
-    )
-  ).ShardIterator;
+  const iteratorAt = async (ShardIteratorType: 'LATEST' | 'TRIM_HORIZON') =>
+    (await streams.send(new GetShardIteratorCommand({ StreamArn, ShardId, ShardIteratorType })))
+      .ShardIterator;
+  let iterator = await iteratorAt('LATEST');
   let running = true;
   const loop = (async () => {
     while (running && iterator) {
-      const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
-      for (const record of out.Records ?? []) onRecord(record.dynamodb?.Keys?.seq?.N ?? '');
-      iterator = out.NextShardIterator;
+      try {
+        const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
+        for (const record of out.Records ?? []) onRecord(record.dynamodb?.Keys?.seq?.N ?? '');
+        iterator = out.NextShardIterator;
+      } catch (error) {
+        // DynamoDB Local sometimes refuses a fresh shard's iterator as "trimmed"; the table is
+        // new, so reading it from the start again only repeats records already seen.
+        if ((error as { name?: string }).name !== 'TrimmedDataAccessException') throw error;
+        iterator = await iteratorAt('TRIM_HORIZON');
+      }
     }
   })();
   return async () => {
