@@ -1,19 +1,34 @@
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+
+/**
+ * Whether this process may trace at all: inside Lambda (`AWS_EXECUTION_ENV`)
+ * unless `POWERTOOLS_TRACE_ENABLED=false`. Powertools then makes the finer
+ * decision (SAM local, Amplify mock) itself.
+ */
+export function tracingWanted(env: Readonly<Record<string, string | undefined>>): boolean {
+  return Boolean(env.AWS_EXECUTION_ENV) && env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() !== 'false';
+}
 
 /**
  * X-Ray tracing for every Lambda (Powertools Tracer). In AWS, with active
  * tracing on (the CDK app turns it on), each AWS SDK call becomes a subsegment
- * of the invocation's trace. Outside Lambda — the local stack, tests — the
- * Tracer disables itself and {@link traced} returns the client untouched.
+ * of the invocation's trace. Outside Lambda — the local stack, tests, the
+ * bench — the Tracer is not even loaded: the X-Ray SDK it brings installs an
+ * async hook (cls-hooked) at import that makes every promise in the process
+ * about 10× dearer, and the local stack's hot paths are made of promises
+ * (docs/performance.md).
  */
-export const tracer = new Tracer({ serviceName: 'streamer' });
+export const tracer: Tracer | undefined = tracingWanted(process.env)
+  ? new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName: 'streamer' })
+  : undefined;
 
 /**
- * Instruments an AWS SDK v3 client so its calls show up in the trace.
+ * Instruments an AWS SDK v3 client so its calls show up in the trace; returns
+ * the client untouched when not tracing.
  *
  * @example
  * const dynamo = traced(new DynamoDBClient({}));
  */
 export function traced<T>(client: T): T {
-  return tracer.isTracingEnabled() ? tracer.captureAWSv3Client(client) : client;
+  return tracer?.isTracingEnabled() ? tracer.captureAWSv3Client(client) : client;
 }
