@@ -86,6 +86,9 @@ export const asyncEndToEnd: BenchScenario = {
             ]),
           ),
           readCallsPerRequest: round2(writes.readCalls / completed),
+          sdkCallsPerRequest: round2(
+            Object.values(writes.sdkCalls).reduce((sum, n) => sum + n, 0) / completed,
+          ),
           ackP99: round2(ack?.p99 ?? Number.NaN),
         }),
       );

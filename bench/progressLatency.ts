@@ -6,6 +6,7 @@ import { loadFigures } from './resources';
 import type { BenchFigure, BenchScenario } from './scenario';
 import { round2 } from './stats';
 import { putToReaderLatency, rawStreamReader } from './streamDelivery';
+import { countsBetween } from './writeCounter';
 
 /**
  * Progress latency: `bench_progress` requests submitted at 20/s over the
@@ -25,6 +26,7 @@ export const progressLatency: BenchScenario = {
     const updatesPerRequest = 5;
     const rate = 100 / updatesPerRequest;
     const seconds = quick ? 3 : 10;
+    const before = resources.writes().snapshot();
     const result = await profile('progress', async () =>
       generator.run({
         kind: 'async',
@@ -38,6 +40,7 @@ export const progressLatency: BenchScenario = {
         drainMs: 20_000,
       }),
     );
+    const calls = countsBetween(before, resources.writes().snapshot()).sdkCalls;
     const fromEvent = result.histograms?.progressFromEvent;
     const fromReport = result.histograms?.progressFromReport?.summary;
     if (!fromEvent) throw new Error('no progress frame arrived');
@@ -50,6 +53,12 @@ export const progressLatency: BenchScenario = {
       `progress frames: ${count} (${(count / seconds).toFixed(0)}/s), p50 ${p50} ms, p99 ${p99} ms, max ${max} ms from the event; floor (raw GetRecords) p99 ${floor.p99.toFixed(1)} ms`,
     );
     const completes = loadFigures(result);
+    // What the stack spent per request (5 progress frames + complete), by SDK command.
+    const perRequest = Object.entries(calls)
+      .map(([command, n]) => [command.replace(/Command$/, ''), n / Math.max(1, result.ok)] as const)
+      .filter(([, n]) => n >= 0.1)
+      .sort((a, b) => b[1] - a[1]);
+    log(`SDK calls per request: ${perRequest.map(([c, n]) => `${c} ${n.toFixed(1)}`).join(', ')}`);
     const figure: BenchFigure = {
       name: `progress event → frame at the client, ${rate} req/s × ${updatesPerRequest} updates`,
       value: p99,
@@ -70,6 +79,8 @@ export const progressLatency: BenchScenario = {
         fromReportP99: round2(fromReport?.p99 ?? Number.NaN),
         baselineP50: round2(floor.p50),
         completeP99: round2(completes.p99),
+        sdkCallsPerRequest: round2(perRequest.reduce((sum, [, n]) => sum + n, 0)),
+        sdkCallsPerRequestByCommand: perRequest.map(([c, n]) => `${c} ${n.toFixed(1)}`).join('; '),
       },
     };
     return [figure];

@@ -19,6 +19,8 @@ export interface DynamoCallCounts {
   readonly itemsByTable: Readonly<Record<string, number>>;
   /** Write calls by `<command>:<table>`, e.g. `PutCommand:Connections`. */
   readonly writesByCommand: Readonly<Record<string, number>>;
+  /** Every AWS SDK call of the process by command (DynamoDB, Streams, SQS, Management API). */
+  readonly sdkCalls: Readonly<Record<string, number>>;
 }
 
 /** A running counter; `snapshot()` minus an earlier snapshot gives a window's calls. */
@@ -74,12 +76,14 @@ export function installWriteCounter(): WriteCounter {
   let readCalls = 0;
   const byTable = new Map<string, number>();
   const byCommand = new Map<string, number>();
+  const sdkCalls = new Map<string, number>();
   const wrote = (table: string | undefined, items = 1) => {
     itemsWritten += items;
     byTable.set(tableOf(table), (byTable.get(tableOf(table)) ?? 0) + items);
   };
   prototype.send = function send(this: unknown, command: unknown, ...rest: unknown[]) {
     const name = (command as object | null)?.constructor?.name ?? '';
+    sdkCalls.set(name, (sdkCalls.get(name) ?? 0) + 1);
     if (WRITES.has(name)) {
       writeCalls++;
       const input = (command as CommandLike).input ?? {};
@@ -105,6 +109,7 @@ export function installWriteCounter(): WriteCounter {
       readCalls,
       itemsByTable: Object.fromEntries(byTable),
       writesByCommand: Object.fromEntries(byCommand),
+      sdkCalls: Object.fromEntries(sdkCalls),
     }),
     uninstall() {
       prototype.send = original;
@@ -124,6 +129,7 @@ export function countsBetween(before: DynamoCallCounts, after: DynamoCallCounts)
   };
   return {
     writesByCommand: delta(before.writesByCommand, after.writesByCommand),
+    sdkCalls: delta(before.sdkCalls, after.sdkCalls),
     itemsByTable: delta(before.itemsByTable, after.itemsByTable),
     writeCalls: after.writeCalls - before.writeCalls,
     itemsWritten: after.itemsWritten - before.itemsWritten,
