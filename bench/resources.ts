@@ -17,7 +17,8 @@ export interface BenchStack {
 /**
  * What the load scenarios share, started on first use and stopped once at
  * the end of the run: the whole local stack (`startLocalStack`, what `npm
- * start` runs, serving the bench workflows, in this process), the raw `ws`
+ * start` runs, with its own DynamoDB Local, serving the bench workflows, in
+ * this process), the raw `ws`
  * baseline server (also in this process), the load generator (its own
  * process) and the DynamoDB call counter.
  */
@@ -32,11 +33,8 @@ export interface BenchResources {
   close(): Promise<void>;
 }
 
-/** Creates the lazily started resources of one bench run on `dynamoDbEndpoint`. */
-export function createBenchResources(
-  dynamoDbEndpoint: string,
-  profileDir?: string,
-): BenchResources {
+/** Creates the lazily started resources of one bench run. */
+export function createBenchResources(profileDir?: string): BenchResources {
   let stack: Promise<BenchStack> | undefined;
   let raw: Promise<RawServer> | undefined;
   let generator: Promise<LoadGenerator> | undefined;
@@ -49,8 +47,8 @@ export function createBenchResources(
   return {
     stack() {
       writes();
+      // Its own DynamoDB Local: see scenarios.ts.
       stack ??= startLocalStack({
-        dynamoDbEndpoint,
         tablePrefix: `bench-${ulid().toLowerCase()}`,
         registry: createBenchRegistry(),
         onError: (error, where) =>

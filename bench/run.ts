@@ -26,7 +26,7 @@ const profiler = createStretchProfiler(profileDir);
 const began = performance.now();
 
 const ddb = await startDynamoDbLocal();
-const resources = createBenchResources(ddb.endpoint, profileDir);
+const resources = createBenchResources(profileDir);
 const results: { scenario: string; figures: BenchFigure[] }[] = [];
 try {
   for (const scenario of scenarios) {

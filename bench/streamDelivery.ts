@@ -24,7 +24,7 @@ import { type LatencySummary, summarize } from './stats';
 export const streamDelivery: BenchScenario = {
   name: 'stream-delivery',
   async run(context: BenchContext): Promise<BenchFigure[]> {
-    const count = context.quick ? 40 : 300;
+    const count = context.quick ? 40 : 200;
     const client = new DynamoDBClient({ endpoint: context.dynamoDbEndpoint, ...LOCAL_AWS });
     const streams = new DynamoDBStreamsClient({ endpoint: context.dynamoDbEndpoint, ...LOCAL_AWS });
     try {

@@ -244,8 +244,12 @@ async function fanOut(job: FanOutJob): Promise<LoadResult> {
             Data: encoder.encode(data),
           }),
         )
-        .catch(() => {
-          failed++;
+        .catch((error: unknown) => {
+          // The first failure says what kind they are (the count is in the result).
+          if (failed++ === 0)
+            console.error(
+              `  first failed post: ${(error as Error).name}: ${(error as Error).message}`,
+            );
         });
     };
     stopSender = async () => client.destroy();
