@@ -23,6 +23,12 @@ const profileDir = process.argv.includes('--profile')
   ? join(dirname(fileURLToPath(import.meta.url)), 'results', 'profiles')
   : undefined;
 const profiler = createStretchProfiler(profileDir);
+// `--load-tracer`: load the Powertools Tracer as src/lambdas/tracing.ts did before it became
+// lazy (its X-Ray SDK installs a process-wide async hook), to measure what that cost.
+if (process.argv.includes('--load-tracer')) {
+  const { Tracer } = await import('@aws-lambda-powertools/tracer');
+  new Tracer({ serviceName: 'streamer' });
+}
 const began = performance.now();
 
 const ddb = await startDynamoDbLocal();
