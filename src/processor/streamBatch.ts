@@ -1,4 +1,5 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
+import { firstRecordOfEachRequest } from '../events/dynamodb';
 
 /**
  * Handles a batch of stream records as wake-ups, one call per request (in
@@ -12,14 +13,9 @@ export async function handleRecordsByRequest(
   handle: (requestId: string) => Promise<unknown>,
   onError: (requestId: string, error: unknown) => void = () => undefined,
 ): Promise<DynamoDBBatchResponse> {
-  const firstRecord = new Map<string, string>();
-  for (const record of records) {
-    const requestId = record.dynamodb?.Keys?.requestId?.S;
-    const sequence = record.dynamodb?.SequenceNumber;
-    if (requestId && sequence && !firstRecord.has(requestId)) firstRecord.set(requestId, sequence);
-  }
   const failures = await Promise.all(
-    [...firstRecord].map(async ([requestId, sequence]) => {
+    [...firstRecordOfEachRequest(records)].map(async ([requestId, record]) => {
+      const sequence = record.dynamodb?.SequenceNumber;
       try {
         await handle(requestId);
         return undefined;

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setup } from 'xstate';
 import { z } from 'zod';
-import { createWorkflowRegistry, defineWorkflow, runRequest, step } from '../../src/engine';
+import {
+  acceptRequest,
+  createWorkflowRegistry,
+  defineWorkflow,
+  runRequest,
+  step,
+} from '../../src/engine';
 import { InMemoryEventStore, requestKey, type StoredEvent } from '../../src/events';
 import type { StreamHandler } from '../../src/local/stack';
 import { createDemoWorkflows } from '../../src/workflows';
@@ -103,7 +109,6 @@ describe('durability across invocations', () => {
     // And the result is what one uninterrupted run produces (apart from where it resumed)
     const store = new InMemoryEventStore();
     const fast = createDemoWorkflows({ speed: 100 }).bulk_operation;
-    const { acceptRequest } = await import('../../src/engine');
     await acceptRequest(store, {
       workflow: fast,
       tenantId: 'acme',

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   acceptRequest,
   type RunOutcome,
+  redriveRequest,
   runRequest,
   type WorkflowRegistry,
 } from '../../src/engine';
@@ -120,11 +121,9 @@ describe('dead-letter queue and redrive', () => {
     });
     expect(received.message.errors).toHaveLength(FLAKY_MAX_ATTEMPTS);
     await dlq.send(received.message);
-    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['All'] }));
     expect(await messagesInQueue()).toBe(1);
 
     // When an operator redrives (the received message becomes visible again first)
-    await new Promise((resolve) => setTimeout(resolve, 0));
     const first = await redriveAfterVisibility();
     // Then the request restarts and completes; the queue is empty
     expect(first.redriven).toEqual([requestId]);
@@ -157,7 +156,12 @@ describe('dead-letter queue and redrive', () => {
     const [message] = await dlq.receive(1);
     if (!message) throw new Error('no DLQ message');
     // The first redrive crashed after restarting the request but before deleting the message.
-    await redriveDeadLettersOnce(message.message.requestId);
+    await redriveRequest(store, registry, message.message.requestId, {
+      tenantId: 'acme',
+      userId: 'ops',
+      now,
+      by: 'ops',
+    });
     const report = await redriveAfterVisibility();
     expect(report.redriven).toEqual([]);
     expect(report.skipped).toEqual([{ requestId, reason: 'already redriven' }]);
@@ -166,17 +170,6 @@ describe('dead-letter queue and redrive', () => {
     );
   });
 });
-
-/** Appends `request.redriven` the way a crashed redrive would have, without touching the queue. */
-async function redriveDeadLettersOnce(requestId: string): Promise<void> {
-  const { redriveRequest } = await import('../../src/engine');
-  await redriveRequest(store, registry, requestId, {
-    tenantId: 'acme',
-    userId: 'ops',
-    now,
-    by: 'ops',
-  });
-}
 
 /** Received messages stay invisible for the queue's visibility timeout; wait it out, then redrive. */
 async function redriveAfterVisibility() {

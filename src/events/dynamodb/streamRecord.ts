@@ -18,15 +18,23 @@ export function parseStreamRecord(record: DynamoDBRecord): StoredEvent | undefin
 }
 
 /**
- * The distinct request ids a batch of stream records touches, in first-seen
- * order. Consumers treat records as wake-ups and read each log by query,
- * because record order across items is not guaranteed.
+ * The first record of each request a batch touches, in first-seen order.
+ * Consumers treat records as wake-ups and read each log by query, because
+ * record order across items is not guaranteed; the first record is where a
+ * partial batch failure of that request is reported.
  */
-export function requestIdsOf(records: readonly DynamoDBRecord[]): string[] {
-  const ids = new Set<string>();
+export function firstRecordOfEachRequest(
+  records: readonly DynamoDBRecord[],
+): Map<string, DynamoDBRecord> {
+  const first = new Map<string, DynamoDBRecord>();
   for (const record of records) {
     const id = record.dynamodb?.Keys?.requestId?.S;
-    if (id) ids.add(id);
+    if (id && !first.has(id)) first.set(id, record);
   }
-  return [...ids];
+  return first;
+}
+
+/** The distinct request ids a batch of stream records touches, in first-seen order. */
+export function requestIdsOf(records: readonly DynamoDBRecord[]): string[] {
+  return [...firstRecordOfEachRequest(records).keys()];
 }
