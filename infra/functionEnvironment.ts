@@ -13,8 +13,7 @@ export interface FunctionEnvironmentValues {
 }
 
 /**
- * The environment variable names the handlers read (`src/lambdas/config.ts`,
- * `src/lambdas/backendConfig.ts`).
+ * The environment variable names the handlers read (`src/lambdas/config.ts`).
  * Keep the two in step: a name here that config does not read is dead, a
  * name config requires that is missing here fails the function at cold start.
  */
@@ -50,8 +49,8 @@ const BACKEND: readonly (keyof typeof ENV)[] = [
 
 /**
  * The variables each function's config requires: `readAuthorizerConfig` and
- * `readFrontDoorConfig` (`src/lambdas/config.ts`) for the front door,
- * `readBackendConfig` (`src/lambdas/backendConfig.ts`) for the back end, which
+ * `readFrontDoorConfig` for the front door, `readBackendConfig` for the
+ * back end (all in `src/lambdas/config.ts`), which
  * reads every table and queue whichever of them a function uses. A variable
  * is no grant: IAM decides what each function may touch.
  */

@@ -14,7 +14,7 @@ import { frameForEvent } from '../projections/progressFeed';
 import type { ProjectorDeps } from '../projections/projector';
 import { SqsDeadLetterQueue } from '../queues/deadLetterQueue';
 import { SqsWakeUpScheduler } from '../queues/wakeUpQueue';
-import { type BackendConfig, readBackendConfig } from './backendConfig';
+import { type BackendConfig, readBackendConfig } from './config';
 import { traced } from './tracing';
 
 /**

@@ -1,12 +1,22 @@
 import type { KeySource } from '../auth/tokenVerifier';
-import { MissingSettingError } from './backendConfig';
 
 /**
- * Settings of the front-door Lambdas (authorizer, connect, disconnect,
- * router), read from the environment once per container. A missing or bad
+ * Settings of every Lambda — the front door (authorizer, connect, disconnect,
+ * router) and the back end (processor, projector, timer) — read from the
+ * environment once per container. A missing or bad
  * variable fails the cold start with a message naming it. Variable names
  * match `infra/functionEnvironment.ts`.
  */
+
+/** Raised at cold start when a required variable is missing. */
+export class MissingSettingError extends Error {
+  override readonly name = 'MissingSettingError';
+  constructor(readonly variable: string) {
+    super(
+      `Environment variable ${variable} is not set. In AWS the CDK app (infra/) sets it on the function; locally npm start sets it. Set it, or deploy with the StreamerEngine construct.`,
+    );
+  }
+}
 
 /** A variable is set but cannot be used. */
 export class InvalidSettingError extends Error {
@@ -141,5 +151,30 @@ export function readAuthorizerConfig(env: Env = process.env): AuthorizerConfig {
     ...(audience !== undefined && { audience }),
     ...(allowedTenants !== undefined && { allowedTenants }),
     clockToleranceSec,
+  };
+}
+
+/** Settings of the back-end Lambdas (processor, projector, timer), read once from the environment. */
+export interface BackendConfig {
+  readonly requestsTable: string;
+  readonly requestViewTable: string;
+  readonly connectionsTable: string;
+  readonly subscriptionsTable: string;
+  readonly deadLetterQueueUrl: string;
+  readonly wakeUpQueueUrl: string;
+  /** `https://{apiId}.execute-api.{region}.amazonaws.com/{stage}`, or the local gateway's URL. */
+  readonly managementEndpoint: string;
+}
+
+/** Reads the back-end settings (processor, projector, timer), failing fast with the name of any missing variable. */
+export function readBackendConfig(env: Env = process.env): BackendConfig {
+  return {
+    requestsTable: required(env, 'REQUESTS_TABLE'),
+    requestViewTable: required(env, 'REQUEST_VIEW_TABLE'),
+    connectionsTable: required(env, 'CONNECTIONS_TABLE'),
+    subscriptionsTable: required(env, 'SUBSCRIPTIONS_TABLE'),
+    deadLetterQueueUrl: required(env, 'DEAD_LETTER_QUEUE_URL'),
+    wakeUpQueueUrl: required(env, 'WAKE_UP_QUEUE_URL'),
+    managementEndpoint: required(env, 'WEBSOCKET_MANAGEMENT_ENDPOINT'),
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MissingSettingError } from '../../src/lambdas/backendConfig';
 import {
   InvalidSettingError,
+  MissingSettingError,
   readAuthorizerConfig,
   readFrontDoorConfig,
 } from '../../src/lambdas/config';
