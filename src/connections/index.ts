@@ -14,7 +14,7 @@ export {
   InMemoryConnectionStore,
   newConnectionRecord,
 } from './connectionStore';
-export { resolveTableName, type TableNameSource } from './dynamodb/documentClient';
+export type { TableNameSource } from './dynamodb/documentClient';
 export { DynamoDbConnectionStore } from './dynamodb/dynamoDbConnectionStore';
 export { DynamoDbSubscriptionStore } from './dynamodb/dynamoDbSubscriptionStore';
 export {

@@ -11,9 +11,9 @@ import type { GatewayHandlers } from './gateway';
  * each handler reads its settings at its first invocation).
  *
  * @example
- * const gateway = await startLocalGateway({ handlers: await loadGatewayHandlers(registry), port });
+ * const gateway = await startLocalGateway({ handlers: loadGatewayHandlers(registry), port });
  */
-export async function loadGatewayHandlers(registry: WorkflowRegistry): Promise<GatewayHandlers> {
+export function loadGatewayHandlers(registry: WorkflowRegistry): GatewayHandlers {
   return {
     authorizer: createAuthorizerHandler(),
     connect: createConnectHandler(),

@@ -154,7 +154,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const registry = options.registry ?? createDemoRegistry({ speed: options.demoSpeed ?? 1 });
     const gateway: LocalGateway = await startLocalGateway({
-      handlers: await loadGatewayHandlers(registry),
+      handlers: loadGatewayHandlers(registry),
       port,
       stage: 'local',
       onHandlerError: (route, error) => onError(error, `gateway ${route}`),

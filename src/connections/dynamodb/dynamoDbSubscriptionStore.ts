@@ -64,6 +64,11 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
     return records;
   }
 
+  /**
+   * Deletes in batches of 25, resending what DynamoDB hands back unprocessed
+   * up to five times. Returns how many were deleted; any left over expire
+   * with their 24-hour TTL (the projector also skips gone connections).
+   */
   async deleteByConnection(connectionId: string): Promise<number> {
     const tableName = resolveTableName(this.#tableName);
     const keys: { requestId: string; connectionId: string }[] = [];
@@ -82,6 +87,7 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
       keys.push(...((page.Items ?? []) as { requestId: string; connectionId: string }[]));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
+    let leftOver = 0;
     for (let i = 0; i < keys.length; i += BATCH_WRITE_LIMIT) {
       let requests: Record<string, unknown>[] | undefined = keys
         .slice(i, i + BATCH_WRITE_LIMIT)
@@ -93,7 +99,8 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
         );
         requests = result.UnprocessedItems?.[tableName] as Record<string, unknown>[] | undefined;
       }
+      leftOver += requests?.length ?? 0;
     }
-    return keys.length;
+    return keys.length - leftOver;
   }
 }

@@ -8,6 +8,7 @@ import type {
 } from 'aws-lambda';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { WebSocketHandler } from '../../lambdas/webSocketEvent';
+import { createLambdaContext } from '../lambdaContext';
 import {
   type ApiFacts,
   authorizerEvent,
@@ -19,9 +20,15 @@ import {
   methodArn,
   newConnectionId,
 } from './events';
-import { lambdaContext } from './lambdaContext';
 import { handleManagementRequest, type ManagedConnections } from './managementApi';
 import { policyAllows } from './policyEvaluation';
+
+/** Timeout of the front-door functions the gateway invokes (API Gateway's integration limit is 29 s). */
+const FUNCTION_TIMEOUT_MS = 30_000;
+
+/** A fresh Lambda `Context` for one in-process invocation. */
+const contextFor = (functionName: string) =>
+  createLambdaContext({ functionName, timeoutMs: FUNCTION_TIMEOUT_MS });
 
 /** The Lambda handlers the gateway invokes, in-process. */
 export interface GatewayHandlers {
@@ -197,7 +204,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     try {
       const result = await handlers.default(
         isBinary ? { ...event, isBase64Encoded: true } : event,
-        lambdaContext('default'),
+        contextFor('default'),
       );
       const body = bodyOf(result);
       if (body !== undefined) replyTo(body);
@@ -229,7 +236,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       const event = disconnectEvent(api, connection, code, reason.toString(), Date.now());
       void track(
         handlers
-          .disconnect(event, lambdaContext('disconnect'))
+          .disconnect(event, contextFor('disconnect'))
           .catch((error: unknown) => onHandlerError('$disconnect', error)),
       );
     });
@@ -250,7 +257,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     try {
       policy = await handlers.authorizer(
         authorizerEvent(api, facts, handshake, Date.now()),
-        lambdaContext('authorizer'),
+        contextFor('authorizer'),
       );
     } catch (error) {
       const unauthorized = error instanceof Error && error.message === 'Unauthorized';
@@ -270,7 +277,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       try {
         const result = await handlers.connect(
           connectEvent(api, connection, handshake, Date.now()),
-          lambdaContext('connect'),
+          contextFor('connect'),
         );
         const status = statusOf(result);
         if (status >= 300) return rejectUpgrade(socket, status);
@@ -285,7 +292,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
         await handlers
           .disconnect(
             disconnectEvent(api, connection, 1006, '', Date.now()),
-            lambdaContext('disconnect'),
+            contextFor('disconnect'),
           )
           .catch((error: unknown) => onHandlerError('$disconnect', error));
       }
