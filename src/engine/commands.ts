@@ -23,7 +23,7 @@ export interface AcceptRequestCommand {
   /** The id the client chose; the log key is `requestKey(tenantId, clientRequestId)`. */
   readonly clientRequestId: string;
   readonly connectionId?: string;
-  /** The raw input; validated again here and stored validated. */
+  /** The raw input; validated here against the workflow's schema and stored validated. */
   readonly input: unknown;
   readonly metadata?: Readonly<Record<string, string>>;
   /** The injected clock's reading. */

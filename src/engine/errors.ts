@@ -122,7 +122,9 @@ export class NonRetryableError extends Error {
 /**
  * A step's signal aborted: the runner ran out of time, the request was
  * cancelled, or another runner took the step over. Steps may throw it (or let
- * `signal.throwIfAborted()` do so); the runner records no failure for it.
+ * `signal.throwIfAborted()` do so). When the signal did abort, the runner
+ * records no failure for it; thrown without an abort, it is an ordinary
+ * retryable step failure.
  */
 export class StepAbortedError extends Error {
   override readonly name = 'StepAbortedError';

@@ -34,8 +34,6 @@ export interface ProgressBatcherOptions {
 /** A batching progress reporter. */
 export interface ProgressBatcher {
   report(percentage: number, message: string, metadata?: Readonly<Record<string, unknown>>): void;
-  /** Emits the pending update now, if any (used on errors). */
-  flush(): void;
   /** Stops the timer and hands back the pending update instead of emitting it. */
   take(): ProgressUpdate | undefined;
 }
@@ -43,7 +41,8 @@ export interface ProgressBatcher {
 /** The default batching interval. */
 export const PROGRESS_INTERVAL_MS = 200;
 
-const globalTimers: Timers = {
+/** The process's own timers, the default wherever `Timers` are injectable. @internal */
+export const globalTimers: Timers = {
   setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
   clearTimeout: (handle) =>
     globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
@@ -92,7 +91,6 @@ export function createProgressBatcher(options: ProgressBatcherOptions): Progress
         timer = timers.setTimeout(emitPending, wait);
       }
     },
-    flush: emitPending,
     take() {
       clearTimer();
       const update = pending;

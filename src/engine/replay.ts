@@ -185,12 +185,7 @@ export function applyEvent(state: RequestState, event: StoredEvent): void {
       break;
     }
     case 'step.completed': {
-      const data = event.data as LifecycleEventData['step.completed'];
-      feed(state, {
-        type: `xstate.done.actor.${data.stepId}`,
-        output: data.output,
-        actorId: data.stepId,
-      });
+      feedMachineEvent(state, event);
       break;
     }
     case 'step.failed': {
@@ -210,11 +205,7 @@ export function applyEvent(state: RequestState, event: StoredEvent): void {
         attempt: data.attempt,
       };
       state.restorePoint = { snapshot: state.snapshot, steps: cloneSteps(state.steps) };
-      feed(state, {
-        type: `xstate.error.actor.${data.stepId}`,
-        error: data.error,
-        actorId: data.stepId,
-      });
+      feedMachineEvent(state, event);
       break;
     }
     case 'request.suspended': {
@@ -231,8 +222,7 @@ export function applyEvent(state: RequestState, event: StoredEvent): void {
       break;
     }
     case 'request.signalled': {
-      const data = event.data as LifecycleEventData['request.signalled'];
-      feed(state, data.event);
+      feedMachineEvent(state, event);
       break;
     }
     case 'request.completed':
@@ -329,31 +319,36 @@ function syncSteps(state: RequestState): void {
   state.steps = next;
 }
 
-/** The XState events a log feeds the machine, in order (for comparisons with bare XState). */
-export function machineEventsOf(
-  events: readonly StoredEvent[],
-): { type: string; [key: string]: unknown }[] {
-  const out: { type: string; [key: string]: unknown }[] = [];
-  for (const event of events) {
-    if (event.type === 'step.completed') {
-      const data = event.data as LifecycleEventData['step.completed'];
-      out.push({
-        type: `xstate.done.actor.${data.stepId}`,
-        output: data.output,
-        actorId: data.stepId,
-      });
-    } else if (event.type === 'step.failed') {
-      const data = event.data as LifecycleEventData['step.failed'];
-      if (data.retryAt === undefined) {
-        out.push({
-          type: `xstate.error.actor.${data.stepId}`,
-          error: data.error,
-          actorId: data.stepId,
-        });
-      }
-    } else if (event.type === 'request.signalled') {
-      out.push((event.data as LifecycleEventData['request.signalled']).event);
-    }
+/** An event as XState's `transition` takes it. */
+type MachineEvent = { type: string; [key: string]: unknown };
+
+/**
+ * The XState event a stored event feeds the machine, if any: a step's
+ * outcome as XState's done/error actor event (a failure only once its
+ * retries are over), or an external signal.
+ */
+function machineEventOf(event: StoredEvent): MachineEvent | undefined {
+  if (event.type === 'step.completed') {
+    const data = event.data as LifecycleEventData['step.completed'];
+    return { type: `xstate.done.actor.${data.stepId}`, output: data.output, actorId: data.stepId };
   }
-  return out;
+  if (event.type === 'step.failed') {
+    const data = event.data as LifecycleEventData['step.failed'];
+    if (data.retryAt !== undefined) return undefined;
+    return { type: `xstate.error.actor.${data.stepId}`, error: data.error, actorId: data.stepId };
+  }
+  if (event.type === 'request.signalled') {
+    return (event.data as LifecycleEventData['request.signalled']).event;
+  }
+  return undefined;
+}
+
+function feedMachineEvent(state: RequestState, event: StoredEvent): void {
+  const machineEvent = machineEventOf(event);
+  if (machineEvent) feed(state, machineEvent);
+}
+
+/** The XState events a log feeds the machine, in order (for comparisons with bare XState). */
+export function machineEventsOf(events: readonly StoredEvent[]): MachineEvent[] {
+  return events.flatMap((event) => machineEventOf(event) ?? []);
 }

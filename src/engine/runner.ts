@@ -6,7 +6,12 @@ import type { LifecycleEventData, LifecycleEventType, RecordedError } from '../e
 import type { DeadLetterMessage, DeadLetterSink } from './deadLetter';
 import { StepAbortedError } from './errors';
 import { type EngineLogger, silentLogger } from './logger';
-import { createProgressBatcher, type ProgressUpdate, type Timers } from './progressReporter';
+import {
+  createProgressBatcher,
+  globalTimers,
+  type ProgressUpdate,
+  type Timers,
+} from './progressReporter';
 import { toJson, toRecordedError } from './recordedError';
 import type { WorkflowRegistry } from './registry';
 import { applyEvent, cloneState, type RequestState, replay, type StepInvocation } from './replay';
@@ -136,12 +141,6 @@ type StepResult =
   | { kind: 'cancelled' }
   | { kind: 'lost' };
 
-const defaultTimers: Timers = {
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (handle) =>
-    globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
-};
-
 /**
  * Runs a request as far as it can go now: reads the log, replays it, and
  * runs the steps that are due, one after another, while the time budget
@@ -177,7 +176,7 @@ class Runner {
     this.#deps = deps;
     this.#logger = deps.logger ?? silentLogger;
     this.#margin = deps.safetyMarginMs ?? 1_000;
-    this.#timers = deps.timers ?? defaultTimers;
+    this.#timers = deps.timers ?? globalTimers;
   }
 
   async run(): Promise<RunOutcome> {

@@ -19,7 +19,10 @@ import { errorFrame } from '../protocol';
  * | anything else | none |
  */
 
-/** The error a client sees for a failed request (same rule as the request view). */
+/** The message of a cancellation that gave no reason. */
+export const CANCELLED_MESSAGE = 'Request cancelled';
+
+/** The error a client sees for a failed request, in its frame and in the request view. */
 export function failureFrameError(error: RecordedError): FrameError {
   return {
     code: error.name === 'TimeoutError' ? 'TIMEOUT' : 'PROCESSING_FAILED',
@@ -77,7 +80,7 @@ export function frameForEvent(
     case 'request.cancelled': {
       const data = event.data as LifecycleEventData['request.cancelled'];
       return errorFrame(
-        { code: 'CANCELLED', message: data.reason ?? 'Request cancelled' },
+        { code: 'CANCELLED', message: data.reason ?? CANCELLED_MESSAGE },
         event.at,
         {
           requestId: clientRequestId,

@@ -1,5 +1,6 @@
 import type { StoredEvent } from '../events/event';
-import type { LifecycleEventData, RecordedError } from '../events/lifecycle';
+import type { LifecycleEventData } from '../events/lifecycle';
+import { CANCELLED_MESSAGE, failureFrameError } from './progressFeed';
 
 /**
  * The request view (DESIGN §3; the original `AsyncRequest` model): a pure
@@ -63,18 +64,6 @@ export const REQUEST_VIEW_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-function viewError(error: RecordedError): RequestViewError {
-  return {
-    code: error.name === 'TimeoutError' ? 'TIMEOUT' : 'PROCESSING_FAILED',
-    message: error.message,
-    details: {
-      name: error.name,
-      retryable: error.retryable,
-      ...(error.details !== undefined ? { details: error.details } : {}),
-    },
-  };
-}
-
 /**
  * Folds one event into a view (undefined before `request.accepted`). Pure;
  * {@link foldRequestView} is `events.reduce(evolveRequestView, undefined)`.
@@ -129,7 +118,7 @@ export function evolveRequestView(
     case 'step.failed': {
       if (finished) break;
       const data = event.data as LifecycleEventData['step.failed'];
-      next.error = viewError(data.error);
+      next.error = failureFrameError(data.error);
       if (data.retryAt !== undefined) {
         next.status = 'RETRYING';
         next.retryCount = data.attempt;
@@ -153,7 +142,7 @@ export function evolveRequestView(
     case 'request.failed': {
       const data = event.data as LifecycleEventData['request.failed'];
       next.status = 'FAILED';
-      next.error = viewError(data.error);
+      next.error = failureFrameError(data.error);
       delete next.retryAfter;
       next.processingEnded = event.at;
       break;
@@ -161,7 +150,7 @@ export function evolveRequestView(
     case 'request.cancelled': {
       const data = event.data as LifecycleEventData['request.cancelled'];
       next.status = 'CANCELLED';
-      next.error = { code: 'CANCELLED', message: data.reason ?? 'Request cancelled' };
+      next.error = { code: 'CANCELLED', message: data.reason ?? CANCELLED_MESSAGE };
       delete next.retryAfter;
       next.processingEnded = event.at;
       break;
