@@ -4,7 +4,7 @@ import { DynamoDbEventStore } from '../src/events/dynamodb';
 import { LOCAL_AWS } from '../src/local/localAws';
 import { createTables } from '../src/tables/createTables';
 import { tableNames } from '../src/tables/definitions';
-import { rawPutItemRate } from './rawPutItem';
+import { BENCH_PROGRESS_DATA, rawPutItemRate } from './rawPutItem';
 import type { BenchFigure, BenchScenario } from './scenario';
 
 /**
@@ -21,7 +21,7 @@ export const appendThroughput: BenchScenario = {
     const tables = tableNames(`bench-${ulid().toLowerCase()}`);
     await createTables(client, tables);
     const store = new DynamoDbEventStore({ client, tableName: tables.requests });
-    const data = { stepId: 'render', percentage: 42, message: 'rendering page 3 of 7' };
+    const data = BENCH_PROGRESS_DATA;
 
     const viaStore = async (writers: number, perWriter: number) =>
       Promise.all(

@@ -2,6 +2,13 @@ import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { ulid } from 'ulid';
 
+/** The progress payload every storage scenario writes, so store and raw items are the same size. */
+export const BENCH_PROGRESS_DATA = {
+  stepId: 'render',
+  percentage: 42,
+  message: 'rendering page 3 of 7',
+} as const;
+
 /**
  * The raw baseline of every storage figure: unconditional `PutItem` of an
  * event-sized item on the requests table, `writers` at a time, each writer
@@ -26,7 +33,7 @@ export async function rawPutItemRate(
           at: Date.now(),
           tenantId: 'bench',
           userId: 'u',
-          data: '{"stepId":"render","percentage":42,"message":"rendering page 3 of 7"}',
+          data: JSON.stringify(BENCH_PROGRESS_DATA),
           schemaVersion: 1,
         });
         await client.send(new PutItemCommand({ TableName: tableName, Item }));
