@@ -18,6 +18,7 @@ import type { ServerFrame } from '../../src/protocol';
 import { createDemoWorkflows } from '../../src/workflows';
 import { createApprovalWorkflow } from './approvalWorkflow';
 import { createTestTables, type TestDynamo } from './dynamo';
+import { recordFrames } from './frameRecorder';
 import { createTestIssuer, type TestIssuer } from './tokens';
 
 /** One structured log line a front-door handler wrote. */
@@ -135,10 +136,6 @@ function recordingTelemetry(
   return { logger, metrics: sink };
 }
 
-function frameOf(data: WebSocket.RawData): ServerFrame {
-  return JSON.parse(data.toString()) as ServerFrame;
-}
-
 function idOf(message: unknown): string | undefined {
   if (typeof message === 'string') {
     try {
@@ -154,35 +151,10 @@ function idOf(message: unknown): string | undefined {
 }
 
 function createClient(socket: WebSocket, connectionId: string): TestClient {
-  const frames: ServerFrame[] = [];
-  const waiters = new Set<() => void>();
-  socket.on('message', (data) => {
-    frames.push(frameOf(data));
-    for (const wake of [...waiters]) wake();
-  });
+  const { frames, waitFrom } = recordFrames(socket);
   const closedPromise = new Promise<number>((resolve) =>
     socket.once('close', (code) => resolve(code)),
   );
-  const waitFrom = (start: number, predicate: (frame: ServerFrame) => boolean, timeoutMs: number) =>
-    new Promise<ServerFrame>((resolve, reject) => {
-      const check = () => {
-        const found = frames.slice(start).find(predicate);
-        if (!found) return false;
-        waiters.delete(check);
-        clearTimeout(timer);
-        resolve(found);
-        return true;
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(
-          new Error(
-            `No matching frame within ${timeoutMs} ms; received: ${JSON.stringify(frames)}`,
-          ),
-        );
-      }, timeoutMs);
-      if (!check()) waiters.add(check);
-    });
   return {
     connectionId,
     socket,

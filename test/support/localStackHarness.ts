@@ -5,6 +5,7 @@ import type { StoredEvent } from '../../src/events';
 import { DynamoDbEventStore } from '../../src/events/dynamodb';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../src/local/stack';
 import type { ServerFrame } from '../../src/protocol';
+import { recordFrames } from './frameRecorder';
 
 /** A WebSocket client of the local stack that records every frame. */
 export interface StackClient {
@@ -68,38 +69,12 @@ export async function startStackHarness(
 /** Opens a WebSocket and records its frames. */
 export function openClient(url: string): Promise<StackClient> {
   const socket = new WebSocket(url);
-  const frames: ServerFrame[] = [];
-  const waiters = new Set<() => void>();
-  socket.on('message', (data) => {
-    frames.push(JSON.parse(data.toString()) as ServerFrame);
-    for (const wake of waiters) wake();
-  });
+  const { frames, waitFrom } = recordFrames(socket);
   const client: StackClient = {
     socket,
     frames,
     send: (message) => socket.send(typeof message === 'string' ? message : JSON.stringify(message)),
-    waitFor(predicate, timeoutMs = 30_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = frames.find(predicate);
-          if (!found) return;
-          cleanup();
-          resolve(found);
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(
-            new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames)}`),
-          );
-        }, timeoutMs);
-        const cleanup = () => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        waiters.add(check);
-        check();
-      });
-    },
+    waitFor: (predicate, timeoutMs = 30_000) => waitFrom(0, predicate, timeoutMs),
     close: () =>
       new Promise((resolve) => {
         if (socket.readyState === WebSocket.CLOSED) return resolve();
