@@ -92,6 +92,35 @@ interface Frame {
   readonly metadata?: { readonly reportedAt?: unknown };
 }
 
+/**
+ * Ends a request/answer job: waits up to `drainMs` for the answers still
+ * pending, closes the sockets, and builds the figures every such job reports
+ * (unanswered requests count as errors).
+ */
+async function settle(
+  job: { readonly rate: number; readonly drainMs: number },
+  sockets: readonly WebSocket[],
+  pending: ReadonlyMap<string, number>,
+  run: { schedule: ScheduleResult; latency: Histogram; errors: number; lastDoneAt: number },
+  onDrained: () => void = () => undefined,
+) {
+  await waitUntil(() => pending.size === 0, job.drainMs);
+  onDrained();
+  const unanswered = pending.size;
+  await closeAll(sockets);
+  return {
+    unanswered,
+    figures: {
+      offeredRate: job.rate,
+      sent: run.schedule.sent,
+      ok: run.latency.count,
+      errors: run.errors + unanswered,
+      ...rates(run.schedule, run.latency.count, run.lastDoneAt),
+      latency: run.latency.toJSON(),
+    },
+  };
+}
+
 async function echo(job: EchoJob): Promise<LoadResult> {
   const sockets = await openMany(job.url, job.connections);
   const pending = new Map<string, number>();
@@ -118,18 +147,13 @@ async function echo(job: EchoJob): Promise<LoadResult> {
       JSON.stringify({ action: 'echo', id, payload: { n: i } }),
     );
   });
-  await waitUntil(() => pending.size === 0, job.drainMs);
-  const unanswered = pending.size;
-  await closeAll(sockets);
-  return {
-    offeredRate: job.rate,
-    sent: schedule.sent,
-    ok: latency.count,
-    errors: errors + unanswered,
-    ...rates(schedule, latency.count, lastDoneAt),
-    latency: latency.toJSON(),
-    counts: { unanswered },
-  };
+  const { unanswered, figures } = await settle(job, sockets, pending, {
+    schedule,
+    latency,
+    errors,
+    lastDoneAt,
+  });
+  return { ...figures, counts: { unanswered } };
 }
 
 async function connect(job: ConnectJob): Promise<LoadResult> {
@@ -335,17 +359,15 @@ async function asyncRequests(job: AsyncJob): Promise<LoadResult> {
       JSON.stringify({ action: job.action, id, payload: job.payload }),
     );
   });
-  await waitUntil(() => pending.size === 0, job.drainMs);
-  clearInterval(sampler);
-  const unanswered = pending.size;
-  await closeAll(sockets);
+  const { unanswered, figures } = await settle(
+    job,
+    sockets,
+    pending,
+    { schedule, latency, errors, lastDoneAt },
+    () => clearInterval(sampler),
+  );
   return {
-    offeredRate: job.rate,
-    sent: schedule.sent,
-    ok: latency.count,
-    errors: errors + unanswered,
-    ...rates(schedule, latency.count, lastDoneAt),
-    latency: latency.toJSON(),
+    ...figures,
     histograms: {
       ack: ack.toJSON(),
       ...(progressFromEvent.count > 0 && { progressFromEvent: progressFromEvent.toJSON() }),
