@@ -176,7 +176,7 @@ export class StreamerEngine extends Construct {
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       queueName: `${stage.prefix}-dead-letters.fifo`,
       fifo: true,
-      // The back end de-duplicates with MessageDeduplicationId `<requestId>:<seq>`, never by content.
+      // The back end de-duplicates with MessageDeduplicationId a digest of `<requestKey>#<seq>`, never by content.
       contentBasedDeduplication: false,
       retentionPeriod: Duration.days(14),
       encryption: QueueEncryption.SQS_MANAGED,
