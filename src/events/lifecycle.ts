@@ -89,6 +89,47 @@ export type LifecycleEvent = {
   [T in LifecycleEventType]: StoredEvent<T, LifecycleEventData[T]>;
 }[LifecycleEventType];
 
+/** The stored lifecycle event of type `T`, e.g. `LifecycleEventOf<'step.failed'>`. */
+export type LifecycleEventOf<T extends LifecycleEventType> = Extract<LifecycleEvent, { type: T }>;
+
+/** Every lifecycle event type, for code that must tell them apart from newer or foreign types. */
+export const LIFECYCLE_EVENT_TYPES = [
+  'request.accepted',
+  'step.started',
+  'step.progress',
+  'step.checkpointed',
+  'step.completed',
+  'step.failed',
+  'request.suspended',
+  'request.signalled',
+  'request.completed',
+  'request.failed',
+  'request.cancelled',
+  'request.dead_lettered',
+  'request.redriven',
+] as const satisfies readonly LifecycleEventType[];
+
+/**
+ * Compiles only while {@link LIFECYCLE_EVENT_TYPES} lists every type of
+ * `LifecycleEventData`; the error names the type that is missing. @internal
+ */
+export type EveryLifecycleTypeListed = MustBeNever<
+  Exclude<LifecycleEventType, (typeof LIFECYCLE_EVENT_TYPES)[number]>
+>;
+type MustBeNever<T extends never> = T;
+
+const knownTypes: ReadonlySet<string> = new Set(LIFECYCLE_EVENT_TYPES);
+
+/**
+ * The event as a member of the {@link LifecycleEvent} union, so a `switch` on
+ * its `type` narrows its `data`; undefined for a type this code does not know
+ * (written by newer code: readers skip it, which keeps logs forward compatible).
+ * The data is trusted as the engine wrote it: the log is only appended by it.
+ */
+export function asLifecycleEvent(event: StoredEvent): LifecycleEvent | undefined {
+  return knownTypes.has(event.type) ? (event as LifecycleEvent) : undefined;
+}
+
 /** The types after which a request is finished (invariant 2: exactly one per request). */
 export const TERMINAL_EVENT_TYPES = [
   'request.completed',
