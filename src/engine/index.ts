@@ -45,7 +45,7 @@ export { machineEventsOf, replay } from './replay';
 export type { RetryPolicy } from './retry';
 export { DEFAULT_RETRY_POLICY, retryDelayMs } from './retry';
 export type { RunOutcome, RunRequestDeps } from './runner';
-export { runRequest } from './runner';
+export { runRequest, wakeUpAt } from './runner';
 export type { InferOutput, StandardSchemaV1, ValidationResult } from './standardSchema';
 export type { ProgressReporter, StepContext, StepFunction } from './step';
 export { step } from './step';

@@ -57,6 +57,21 @@ export type RunOutcome = (
   readonly stepsRun: number;
 };
 
+/**
+ * When the request must be looked at again although no new event will
+ * announce it: a retry's backoff, or the lease of a runner that may have
+ * crashed. Undefined when its own events (or a client's) will wake it.
+ *
+ * @example
+ * const dueAt = wakeUpAt(await runRequest(deps));
+ * if (dueAt !== undefined) await wakeUps.schedule({ requestKey, dueAt });
+ */
+export function wakeUpAt(outcome: RunOutcome): number | undefined {
+  if (outcome.kind === 'retry_scheduled') return outcome.retryAt;
+  if (outcome.kind === 'lost_race') return outcome.retryAt;
+  return undefined;
+}
+
 /** What a run ended with, before the count of steps run is added. */
 type Ended = DistributiveOmit<RunOutcome, 'stepsRun'>;
 

@@ -4,6 +4,7 @@ import {
   type RunOutcome,
   runRequest,
   type WorkflowRegistry,
+  wakeUpAt,
 } from '../engine';
 import type { EventStore } from '../events/eventStore';
 import type { WakeUp } from '../queues/wakeUpQueue';
@@ -13,7 +14,7 @@ export interface WakeUpScheduler {
   schedule(wakeUp: WakeUp): Promise<void>;
 }
 
-/** Everything the processor needs, injected (see `src/lambdas/wiring.ts` for the real ones). */
+/** Everything the processor needs, injected (`src/lambdas/backendDeps.ts` builds the real ones). */
 export interface ProcessorDeps {
   readonly store: EventStore;
   readonly registry: WorkflowRegistry;
@@ -44,12 +45,7 @@ export async function processRequest(
     deadLetterSink: deps.deadLetterSink,
     ...(deps.logger && { logger: deps.logger }),
   });
-  const dueAt =
-    outcome.kind === 'retry_scheduled'
-      ? outcome.retryAt
-      : outcome.kind === 'lost_race'
-        ? outcome.retryAt
-        : undefined;
+  const dueAt = wakeUpAt(outcome);
   if (dueAt !== undefined) await deps.wakeUps.schedule({ requestKey, dueAt });
   return outcome;
 }
