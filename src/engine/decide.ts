@@ -1,4 +1,5 @@
 import type { RecordedError } from '../events/lifecycle';
+import { dueTimers, nextFireAt, type PendingTimer } from './durableTimers';
 import { toJson, toRecordedError } from './recordedError';
 import type { RequestState, StepInvocation } from './replay';
 import { isExhaustion } from './retry';
@@ -19,20 +20,29 @@ export type Decision =
       readonly stepId?: string;
       readonly attempts: number;
     }
-  /** A step is due: take its lease and run an attempt. */
+  /** Durable timers are due: record their firing (before any step: a timer may end a step's state). */
+  | { readonly kind: 'fire'; readonly timers: readonly PendingTimer[] }
+  /** Steps are due (several at once in parallel states): take their leases and run them. */
+  | { readonly kind: 'start'; readonly starts: readonly StepStart[] }
+  /**
+   * Nothing to do now. `busyUntil`: the earliest end of a lease held by a
+   * runner (maybe this one); `retry`: the earliest step retry; `timerAt`:
+   * the earliest timer. None of them: the machine waits for an external event.
+   */
   | {
-      readonly kind: 'start';
-      readonly invocation: StepInvocation;
-      readonly attempt: number;
-      /** True when the attempt continues a suspended or abandoned one (same attempt number). */
-      readonly resumed: boolean;
-    }
-  /** Another runner holds a step's lease until `leaseUntil`. */
-  | { readonly kind: 'busy'; readonly leaseUntil: number }
-  /** A step waits for its next attempt, due at `retryAt`. */
-  | { readonly kind: 'retry'; readonly stepId: string; readonly retryAt: number }
-  /** Active with no step to run: the machine waits for an external event. */
-  | { readonly kind: 'waiting' };
+      readonly kind: 'idle';
+      readonly busyUntil?: number;
+      readonly retry?: { readonly stepId: string; readonly retryAt: number };
+      readonly timerAt?: number;
+    };
+
+/** One step attempt that is due. @internal */
+export interface StepStart {
+  readonly invocation: StepInvocation;
+  readonly attempt: number;
+  /** True when the attempt continues a suspended or abandoned one (same attempt number). */
+  readonly resumed: boolean;
+}
 
 /**
  * Decides the next thing to do for a folded request. Pure: the same state and
@@ -44,7 +54,9 @@ export function decide(state: RequestState, now: number): Decision {
   const { snapshot } = state;
   if (snapshot.status === 'done') return { kind: 'complete', output: toJson(snapshot.output) };
   if (snapshot.status === 'error') return failure(state);
-  return nextStep(state, now);
+  const timers = dueTimers(state.timers, now);
+  if (timers.length > 0) return { kind: 'fire', timers };
+  return nextSteps(state, now);
 }
 
 function afterTheEnd(state: RequestState): Decision {
@@ -74,17 +86,18 @@ function failure(state: RequestState): Decision {
 }
 
 /**
- * The first step in the machine's order that can run now; otherwise why
- * none can: a lease held elsewhere (the earliest to end), a retry not yet
- * due (the earliest), or nothing at all to run.
+ * Every step that can run now, in the machine's order; otherwise why none
+ * can: a lease held by a runner (the earliest to end), a retry not yet due
+ * (the earliest), a timer (the earliest), or nothing at all to run.
  */
-function nextStep(state: RequestState, now: number): Decision {
+function nextSteps(state: RequestState, now: number): Decision {
+  const starts: StepStart[] = [];
   let busyUntil: number | undefined;
   let retry: { stepId: string; retryAt: number } | undefined;
   for (const invocation of state.steps.values()) {
     const due = dueAttempt(invocation, now);
-    if (due) return { kind: 'start', invocation, ...due };
-    if (invocation.status === 'running') {
+    if (due) starts.push({ invocation, ...due });
+    else if (invocation.status === 'running') {
       const leaseUntil = invocation.leaseUntil ?? now;
       busyUntil = Math.min(busyUntil ?? leaseUntil, leaseUntil);
     } else if (invocation.status === 'retry_wait') {
@@ -92,9 +105,14 @@ function nextStep(state: RequestState, now: number): Decision {
       if (!retry || retryAt < retry.retryAt) retry = { stepId: invocation.stepId, retryAt };
     }
   }
-  if (busyUntil !== undefined) return { kind: 'busy', leaseUntil: busyUntil };
-  if (retry) return { kind: 'retry', ...retry };
-  return { kind: 'waiting' };
+  if (starts.length > 0) return { kind: 'start', starts };
+  const timerAt = nextFireAt(state.timers);
+  return {
+    kind: 'idle',
+    ...(busyUntil !== undefined && { busyUntil }),
+    ...(retry && { retry }),
+    ...(timerAt !== undefined && { timerAt }),
+  };
 }
 
 /** The attempt to start for `invocation` now, if one is due. */

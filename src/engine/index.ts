@@ -12,6 +12,7 @@ export type {
 } from './commands';
 export { acceptRequest, cancelRequest, redriveRequest, signalRequest } from './commands';
 export type { DeadLetterMessage, DeadLetterSink } from './deadLetter';
+export type { PendingTimer } from './durableTimers';
 export type { InputIssue } from './errors';
 export {
   EngineError,
@@ -45,7 +46,9 @@ export { machineEventsOf, replay } from './replay';
 export type { RetryPolicy } from './retry';
 export { DEFAULT_RETRY_POLICY, retryDelayMs } from './retry';
 export type { RunOutcome, RunRequestDeps } from './runner';
-export { runRequest, wakeUpAt } from './runner';
+export { runRequest, SHORT_WAIT_MAX_MS, wakeUpAt } from './runner';
+export type { MapCheckpoint, MapItemContext, MapOptions } from './mapStep';
+export { map } from './mapStep';
 export type { InferOutput, StandardSchemaV1, ValidationResult } from './standardSchema';
 export type { ProgressReporter, StepContext, StepFunction } from './step';
 export { step } from './step';

@@ -12,6 +12,7 @@ import {
   type LifecycleEventOf,
   type RecordedError,
 } from '../events/lifecycle';
+import { applyTimerActions, type PendingTimer } from './durableTimers';
 import {
   NotAStepError,
   RequestNotFoundError,
@@ -76,6 +77,8 @@ export interface RequestState {
   version: number;
   /** Live step invocations by step id, in the machine's order. */
   steps: Map<string, StepInvocation>;
+  /** Durable timers pending, by XState send id (see `durableTimers.ts`). */
+  timers: Map<string, PendingTimer>;
   /** Highest percentage reported so far. */
   progress: number;
   /** The terminal event of the current epoch, if any. */
@@ -91,6 +94,7 @@ export interface RequestState {
   restorePoint?: {
     readonly snapshot: AnyMachineSnapshot;
     readonly steps: Map<string, StepInvocation>;
+    readonly timers: Map<string, PendingTimer>;
   };
   /** The last step error fed to the machine (for `request.failed`). @internal */
   lastStepError?: {
@@ -140,7 +144,7 @@ export function initialState(registry: WorkflowRegistry, accepted: Accepted): Re
     }
     throw new UnknownWorkflowError(action);
   }
-  const [snapshot] = initialTransition(workflow.machine, accepted.data.input);
+  const [snapshot, actions] = initialTransition(workflow.machine, accepted.data.input);
   const state: RequestState = {
     requestKey: accepted.requestKey,
     tenantId: accepted.tenantId,
@@ -154,10 +158,12 @@ export function initialState(registry: WorkflowRegistry, accepted: Accepted): Re
     snapshot,
     version: accepted.seq,
     steps: new Map(),
+    timers: new Map(),
     progress: 0,
     deadLettered: false,
     epoch: 0,
   };
+  applyTimerActions(state.timers, actions, accepted);
   syncSteps(state);
   return state;
 }
@@ -184,6 +190,9 @@ export function applyEvent(state: RequestState, stored: StoredEvent): void {
     case 'step.completed':
     case 'request.signalled':
       feedMachineEvent(state, event);
+      break;
+    case 'timer.fired':
+      onTimerFired(state, event);
       break;
     case 'request.suspended':
       onSuspended(state, event.data);
@@ -246,8 +255,20 @@ function onStepFailed(state: RequestState, event: LifecycleEventOf<'step.failed'
     errors: [...(invocation?.errors ?? [data.error])],
     attempt: data.attempt,
   };
-  state.restorePoint = { snapshot: state.snapshot, steps: cloneSteps(state.steps) };
+  state.restorePoint = {
+    snapshot: state.snapshot,
+    steps: cloneSteps(state.steps),
+    timers: new Map(state.timers),
+  };
   feedMachineEvent(state, event);
+}
+
+/** A timer fires once: only if it is still pending under the `seq` that scheduled it. */
+function onTimerFired(state: RequestState, event: LifecycleEventOf<'timer.fired'>): void {
+  const timer = state.timers.get(event.data.timerId);
+  if (!timer || timer.scheduledSeq !== event.data.scheduledSeq) return;
+  state.timers.delete(timer.id);
+  feed(state, timer.event, event);
 }
 
 /** A suspension hands the named running step (or every running one) to a later run. */
@@ -283,6 +304,7 @@ function onRedriven(state: RequestState): void {
   if (!state.restorePoint) return;
   state.snapshot = state.restorePoint.snapshot;
   state.steps = cloneSteps(state.restorePoint.steps);
+  state.timers = new Map(state.restorePoint.timers);
   for (const invocation of state.steps.values()) {
     invocation.attempt = 0;
     invocation.status = 'pending';
@@ -295,7 +317,7 @@ function onRedriven(state: RequestState): void {
 
 /** A deep enough copy of `state` to fold speculative events into. */
 export function cloneState(state: RequestState): RequestState {
-  return { ...state, steps: cloneSteps(state.steps) };
+  return { ...state, steps: cloneSteps(state.steps), timers: new Map(state.timers) };
 }
 
 function cloneSteps(steps: Map<string, StepInvocation>): Map<string, StepInvocation> {
@@ -305,9 +327,16 @@ function cloneSteps(steps: Map<string, StepInvocation>): Map<string, StepInvocat
   return copy;
 }
 
-function feed(state: RequestState, event: { type: string; [key: string]: unknown }): void {
+/** Feeds one event to the machine; `cause` is the stored event it comes from (for timers). */
+function feed(
+  state: RequestState,
+  event: MachineEvent,
+  cause: { readonly at: number; readonly seq: number },
+): void {
   const machine: AnyStateMachine = state.workflow.machine;
-  [state.snapshot] = transition(machine, state.snapshot, event);
+  const [snapshot, actions] = transition(machine, state.snapshot, event);
+  state.snapshot = snapshot;
+  applyTimerActions(state.timers, actions, cause);
   syncSteps(state);
 }
 
@@ -368,7 +397,7 @@ function machineEventOf(stored: StoredEvent): MachineEvent | undefined {
 
 function feedMachineEvent(state: RequestState, event: StoredEvent): void {
   const machineEvent = machineEventOf(event);
-  if (machineEvent) feed(state, machineEvent);
+  if (machineEvent) feed(state, machineEvent, event);
 }
 
 /** The XState events a log feeds the machine, in order (for comparisons with bare XState). */

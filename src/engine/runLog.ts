@@ -55,20 +55,34 @@ export interface RunLogDeps {
   readonly clock: () => number;
 }
 
+/** A finished step's events, held back to ride with the next append. */
+interface HeldOutcome {
+  readonly events: readonly NewEvent[];
+  readonly lease: Lease;
+}
+
 /**
  * One runner's view of a request's log, and its only writer. It holds the
- * folded state at the last version it read or wrote, and the *pending
- * outcome*: a finished step's events, held back so they ride with the next
+ * folded state at the last version it read or wrote, and the *held
+ * outcomes*: finished steps' events, held back so they ride with the next
  * append (the next step's start, or the request's end), which makes each
- * step one write. Every append is conditional on the folded version.
+ * step one write. Appends are conditional on the folded version and never
+ * overlap: steps running in parallel write through the same queue.
  * @internal
  */
 export class RunLog {
   readonly #deps: RunLogDeps;
   #state: RequestState;
-  #pending: { readonly events: readonly NewEvent[]; readonly lease: Lease } | undefined;
-  /** The state with the pending outcome folded in, computed once per outcome. */
-  #speculated: RequestState | undefined;
+  #held: readonly HeldOutcome[] = [];
+  /** The state with the held outcomes folded in, for the outcomes (and version) it was made from. */
+  #speculated:
+    | {
+        readonly held: readonly HeldOutcome[];
+        readonly version: number;
+        readonly state: RequestState;
+      }
+    | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
 
   private constructor(deps: RunLogDeps, state: RequestState) {
     this.#deps = deps;
@@ -82,16 +96,20 @@ export class RunLog {
     return new RunLog(deps, replay(deps.registry, events));
   }
 
-  /** The state as stored (without the pending outcome). */
+  /** The state as stored (without the held outcomes). */
   get state(): RequestState {
     return this.#state;
   }
 
-  /** The state the next decision is made on: the stored state plus the pending outcome. */
+  /** The state the next decision is made on: the stored state plus the held outcomes. */
   view(): RequestState {
-    if (!this.#pending) return this.#state;
-    this.#speculated ??= this.#folded(cloneState(this.#state), this.#pending.events);
-    return this.#speculated;
+    if (this.#held.length === 0) return this.#state;
+    const cached = this.#speculated;
+    if (cached?.held === this.#held && cached.version === this.#state.version) return cached.state;
+    const events = this.#held.flatMap((outcome) => outcome.events);
+    const state = this.#folded(cloneState(this.#state), events);
+    this.#speculated = { held: this.#held, version: this.#state.version, state };
+    return state;
   }
 
   /** An event of this request, stamped with the clock and the request's tenant and user. */
@@ -102,59 +120,54 @@ export class RunLog {
 
   /** Holds a finished step's events back, to ride with the next append. */
   hold(events: readonly NewEvent[], lease: Lease): void {
-    this.#pending = { events, lease };
-    this.#speculated = undefined;
+    this.#held = [...this.#held, { events, lease }];
   }
 
-  /** Whether a finished step's events are waiting for the next append. */
-  get hasPending(): boolean {
-    return this.#pending !== undefined;
-  }
-
-  /**
-   * Appends the pending outcome plus `events` at the folded version. On a
-   * conflict the log is re-read; the pending outcome survives it while its
-   * lease still holds.
-   */
-  async commit(events: readonly NewEvent[] = []): Promise<CommitResult> {
-    const pending = this.#pending;
-    try {
-      await this.#append([...(pending?.events ?? []), ...events]);
-    } catch (error) {
-      if (!(error instanceof VersionConflictError)) throw error;
-      await this.reload();
-      if (!pending || this.holds(pending.lease)) return { kind: 'conflict' };
-      this.#pending = undefined;
-      return { kind: 'stopped', reason: this.#lostReason() };
-    }
-    this.#adopt(events);
-    return { kind: 'committed' };
+  /** Whether finished steps' events are waiting for the next append. */
+  get hasHeld(): boolean {
+    return this.#held.length > 0;
   }
 
   /**
-   * Appends a running step's own events (progress, a checkpoint) now, one
-   * write at a time (the caller chains them). Re-tries a conflict while the
-   * lease holds; reports the lease lost otherwise.
+   * Appends the held outcomes plus `events` at the folded version. On a
+   * conflict the log is re-read; a held outcome survives it while its lease
+   * still holds.
    */
-  async writeWhileRunning(events: readonly NewEvent[], lease: Lease): Promise<RunningWrite> {
-    for (let conflicts = 0; conflicts < MAX_CONFLICTS_PER_WRITE; conflicts++) {
+  commit(events: readonly NewEvent[] = []): Promise<CommitResult> {
+    return this.#exclusive(async () => {
+      const held = this.#held;
       try {
-        await this.#append(events);
-        this.#folded(this.#state, events);
-        return { kind: 'written' };
+        await this.#append([...held.flatMap((outcome) => outcome.events), ...events]);
       } catch (error) {
         if (!(error instanceof VersionConflictError)) throw error;
-        await this.reload();
-        if (!this.holds(lease)) return { kind: 'lost', reason: this.#lostReason() };
+        await this.#reload();
+        return this.#keepHeldThatHold();
       }
-    }
-    return { kind: 'contended' };
+      this.#adopt(held, events);
+      return { kind: 'committed' };
+    });
   }
 
-  /** Re-reads and folds the whole log (after a conflict). */
-  async reload(): Promise<void> {
-    this.#speculated = undefined;
-    this.#state = replay(this.#deps.registry, await this.#deps.store.read(this.#deps.requestKey));
+  /**
+   * Appends a running step's own events (progress, a checkpoint) now, in the
+   * same queue as every other append. Re-tries a conflict while the lease
+   * holds; reports the lease lost otherwise.
+   */
+  writeWhileRunning(events: readonly NewEvent[], lease: Lease): Promise<RunningWrite> {
+    return this.#exclusive(async () => {
+      for (let conflicts = 0; conflicts < MAX_CONFLICTS_PER_WRITE; conflicts++) {
+        try {
+          await this.#append(events);
+          this.#folded(this.#state, events);
+          return { kind: 'written' };
+        } catch (error) {
+          if (!(error instanceof VersionConflictError)) throw error;
+          await this.#reload();
+          if (!this.holds(lease)) return { kind: 'lost', reason: this.#lostReason() };
+        }
+      }
+      return { kind: 'contended' };
+    });
   }
 
   /** Whether `lease` is still this runner's: the step runs under that very `step.started`. */
@@ -164,16 +177,48 @@ export class RunLog {
     return invocation?.status === 'running' && invocation.startedSeq === lease.startedSeq;
   }
 
+  async #reload(): Promise<void> {
+    this.#state = replay(this.#deps.registry, await this.#deps.store.read(this.#deps.requestKey));
+  }
+
+  /**
+   * After a conflict: drops held outcomes whose lease is gone. The run stops
+   * when the request was cancelled, or when every held outcome was taken away.
+   */
+  #keepHeldThatHold(): CommitResult {
+    const kept = this.#held.filter((outcome) => this.holds(outcome.lease));
+    const dropped = this.#held.length - kept.length;
+    this.#held = kept;
+    if (dropped === 0) return { kind: 'conflict' };
+    if (this.#lostReason() === 'cancelled' || kept.length === 0) {
+      return { kind: 'stopped', reason: this.#lostReason() };
+    }
+    return { kind: 'conflict' };
+  }
+
   async #append(events: readonly NewEvent[]): Promise<void> {
     await this.#deps.store.append(this.#deps.requestKey, this.#state.version, events);
   }
 
-  /** After a successful commit: the stored state moves to the speculated one plus `events`. */
-  #adopt(events: readonly NewEvent[]): void {
-    if (this.#pending) this.#state = this.view();
-    this.#folded(this.#state, events);
-    this.#pending = undefined;
+  /** After a successful commit of `held` plus `events`: the state moves on, later holds stay held. */
+  #adopt(held: readonly HeldOutcome[], events: readonly NewEvent[]): void {
+    const speculated = this.#speculated;
+    const base =
+      held.length > 0 && speculated?.held === held && speculated.version === this.#state.version
+        ? speculated.state
+        : this.#folded(
+            this.#state,
+            held.flatMap((outcome) => outcome.events),
+          );
+    this.#state = this.#folded(base, events);
+    this.#held = this.#held.slice(held.length);
     this.#speculated = undefined;
+  }
+
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work);
+    this.#queue = run.catch(() => undefined);
+    return run;
   }
 
   #lostReason(): LostReason {

@@ -2,14 +2,20 @@ import type { StateValue } from 'xstate';
 import type { EventStore } from '../events/eventStore';
 import type { LifecycleEventData, RecordedError } from '../events/lifecycle';
 import { type DeadLetterSink, deadLetterMessageOf } from './deadLetter';
-import { type Decision, decide } from './decide';
+import { type Decision, decide, type StepStart } from './decide';
+import type { PendingTimer } from './durableTimers';
 import { type EngineLogger, silentLogger } from './logger';
 import { globalTimers, type ProgressUpdate, type Timers } from './progressReporter';
 import { toJson, toRecordedError } from './recordedError';
 import type { WorkflowRegistry } from './registry';
 import { nextAttemptAt } from './retry';
 import { type CommitResult, type Lease, type LostReason, RunLog } from './runLog';
-import { type AttemptResult, progressEvent, runAttempt } from './stepAttempt';
+import {
+  type AttemptResult,
+  progressEvent,
+  type RunningAttempt,
+  startAttempt,
+} from './stepAttempt';
 
 /** What {@link runRequest} needs; everything with side effects is injected. */
 export interface RunRequestDeps {
@@ -29,9 +35,20 @@ export interface RunRequestDeps {
   readonly safetyMarginMs?: number;
   /** Progress batching window (default 200 ms). */
   readonly progressIntervalMs?: number;
-  /** @internal Timers for the step deadline and progress batching. */
+  /** @internal Timers for the step deadline, progress batching and short waits. */
   readonly timers?: Timers;
+  /**
+   * A retry or timer due within this many ms is waited for in this run
+   * (when the budget allows) instead of ending the run and being woken
+   * later: SQS delays count whole seconds, so a 100 ms backoff would take
+   * 1 s. Default 0 (never wait): the processor passes
+   * {@link SHORT_WAIT_MAX_MS}. Needs a clock that moves with the timers.
+   */
+  readonly shortWaitMaxMs?: number;
 }
+
+/** The longest wait a processor run spends in-process instead of a queued wake-up (SQS counts whole seconds). */
+export const SHORT_WAIT_MAX_MS = 1_000;
 
 /** What a run ended with; the caller schedules wake-ups from it. */
 export type RunOutcome = (
@@ -43,6 +60,8 @@ export type RunOutcome = (
   | { readonly kind: 'waiting_for_signal'; readonly state: StateValue }
   /** Out of time; `request.suspended` was recorded, whose stream record wakes the next run. */
   | { readonly kind: 'suspended'; readonly stepId?: string }
+  /** A durable timer is pending (and nothing else is due before it): wake the request at `fireAt`. */
+  | { readonly kind: 'timer_scheduled'; readonly fireAt: number; readonly state: StateValue }
   /** A step failed and will be tried again at `retryAt` (epoch ms): wake the request then. */
   | { readonly kind: 'retry_scheduled'; readonly stepId: string; readonly retryAt: number }
   /**
@@ -59,17 +78,24 @@ export type RunOutcome = (
 
 /**
  * When the request must be looked at again although no new event will
- * announce it: a retry's backoff, or the lease of a runner that may have
- * crashed. Undefined when its own events (or a client's) will wake it.
+ * announce it: a retry's backoff, a durable timer, or the lease of a runner
+ * that may have crashed. Undefined when its own events (or a client's) will wake it.
  *
  * @example
  * const dueAt = wakeUpAt(await runRequest(deps));
  * if (dueAt !== undefined) await wakeUps.schedule({ requestKey, dueAt });
  */
 export function wakeUpAt(outcome: RunOutcome): number | undefined {
-  if (outcome.kind === 'retry_scheduled') return outcome.retryAt;
-  if (outcome.kind === 'lost_race') return outcome.retryAt;
-  return undefined;
+  switch (outcome.kind) {
+    case 'retry_scheduled':
+      return outcome.retryAt;
+    case 'timer_scheduled':
+      return outcome.fireAt;
+    case 'lost_race':
+      return outcome.retryAt;
+    default:
+      return undefined;
+  }
 }
 
 /** What a run ended with, before the count of steps run is added. */
@@ -85,20 +111,25 @@ const stop = (outcome: Ended): Next => ({ kind: 'stop', outcome });
 const lostOutcome = (reason: LostReason): Ended =>
   reason === 'cancelled' ? { kind: 'cancelled' } : { kind: 'lost_race' };
 
+type Idle = Extract<Decision, { kind: 'idle' }>;
+
 /**
  * Runs a request as far as it can go now: reads the log, replays it, and
- * runs the steps that are due, one after another, while the time budget
- * allows. The conditional append of `step.started` is the lease: a runner
- * that loses it returns `lost_race` without running the step. A step's
- * outcome and the next step's start (or the request's end) go in one append.
- * Safe to call any number of times, concurrently, for the same request.
+ * runs the steps that are due — several at once when the machine is in
+ * parallel states, each under its own lease — and fires the durable timers
+ * that are due, while the time budget allows. The conditional append of
+ * `step.started` is the lease: a runner that loses it returns `lost_race`
+ * without running the step. A step's outcome and the next step's start (or
+ * the request's end) go in one append. Safe to call any number of times,
+ * concurrently, for the same request.
  *
  * @example
  * const outcome = await runRequest({
  *   store, registry, requestKey, clock: Date.now, deadLetterSink,
  *   remainingTimeMs: () => context.getRemainingTimeInMillis(),
  * });
- * if (outcome.kind === 'retry_scheduled') await scheduleWakeUp(requestKey, outcome.retryAt);
+ * const dueAt = wakeUpAt(outcome);
+ * if (dueAt !== undefined) await scheduleWakeUp(requestKey, dueAt);
  */
 export async function runRequest(deps: RunRequestDeps): Promise<RunOutcome> {
   const log = await RunLog.open(deps);
@@ -113,6 +144,12 @@ class Runner {
   readonly #logger: EngineLogger;
   readonly #margin: number;
   readonly #timers: Timers;
+  /** Attempts this run started that have not settled, by step id. */
+  readonly #inFlight = new Map<string, RunningAttempt>();
+  /** Attempts stopped because their step left the machine (a timer or signal moved it on). */
+  readonly #released: RunningAttempt[] = [];
+  /** The wake time last waited for in-process: a clock that did not move must not loop. */
+  #waitedFor: number | undefined;
   #stepsRun = 0;
 
   constructor(deps: RunRequestDeps, log: RunLog) {
@@ -124,10 +161,16 @@ class Runner {
   }
 
   async run(): Promise<RunOutcome> {
-    for (;;) {
-      const now = this.#deps.clock();
-      const next = await this.#act(decide(this.#log.view(), now), now);
-      if (next.kind === 'stop') return { ...next.outcome, stepsRun: this.#stepsRun } as RunOutcome;
+    try {
+      for (;;) {
+        this.#releaseLostLeases();
+        const now = this.#deps.clock();
+        const next = await this.#act(decide(this.#log.view(), now), now);
+        if (next.kind === 'stop')
+          return { ...next.outcome, stepsRun: this.#stepsRun } as RunOutcome;
+      }
+    } finally {
+      await this.#stopInFlight();
     }
   }
 
@@ -142,12 +185,12 @@ class Runner {
         return this.#complete(decision.output);
       case 'fail':
         return this.#fail(decision);
-      case 'waiting':
-      case 'retry':
-      case 'busy':
-        return this.#pause(decision);
+      case 'fire':
+        return this.#fire(decision.timers);
       case 'start':
-        return this.#start(decision, now);
+        return this.#start(decision.starts, now);
+      case 'idle':
+        return this.#idle(decision, now);
     }
   }
 
@@ -170,69 +213,127 @@ class Runner {
     );
   }
 
-  /** Nothing to run now: store a finished step's pending outcome, then say what we wait for. */
-  async #pause(decision: Extract<Decision, { kind: 'waiting' | 'retry' | 'busy' }>): Promise<Next> {
-    const paused = (): Next => {
-      if (decision.kind === 'waiting') {
-        return stop({ kind: 'waiting_for_signal', state: this.#log.state.snapshot.value });
-      }
-      if (decision.kind === 'retry') {
-        return stop({
-          kind: 'retry_scheduled',
-          stepId: decision.stepId,
-          retryAt: decision.retryAt,
-        });
-      }
-      return stop({ kind: 'lost_race', retryAt: decision.leaseUntil });
-    };
-    if (!this.#log.hasPending) return paused();
-    return this.#then(await this.#log.commit(), paused);
+  /** Records the firing of every due timer; the fold feeds their delayed events to the machine. */
+  async #fire(timers: readonly PendingTimer[]): Promise<Next> {
+    const fired = timers.map((timer) =>
+      this.#log.event('timer.fired', { timerId: timer.id, scheduledSeq: timer.scheduledSeq }),
+    );
+    return this.#then(await this.#log.commit(fired), () => AGAIN);
   }
 
   /**
-   * Takes the lease on a due step (or suspends when too little time is left
-   * to run one), runs one attempt, and holds its outcome for the next append.
+   * Nothing to start now. With attempts in flight, store what is held and
+   * wait for the next to settle; with a retry or timer due very soon, wait
+   * for it here; otherwise end the run saying what the request waits for.
    */
-  async #start(decision: Extract<Decision, { kind: 'start' }>, now: number): Promise<Next> {
+  async #idle(decision: Idle, now: number): Promise<Next> {
+    const flushed = await this.#flushHeld();
+    if (flushed) return flushed;
+    const wakeAt = earliest(decision.busyUntil, decision.retry?.retryAt, decision.timerAt);
+    // Steps keep this invocation alive anyway: wake for the next timer or retry while they run.
+    if (this.#inFlight.size > 0)
+      return this.#awaitInFlight(earliest(decision.retry?.retryAt, decision.timerAt));
+    const shortWait = this.#shortWait(decision, now);
+    if (shortWait !== undefined) {
+      this.#waitedFor = shortWait;
+      await this.#sleep(shortWait - now);
+      return AGAIN;
+    }
+    return stop(idleOutcome(decision, wakeAt, this.#log.state.snapshot.value));
+  }
+
+  /** The due time to wait for in-process, if the next thing is ours, soon, and within budget. */
+  #shortWait(decision: Idle, now: number): number | undefined {
+    if (decision.busyUntil !== undefined) return undefined;
+    const dueAt = earliest(decision.retry?.retryAt, decision.timerAt);
+    if (dueAt === undefined || dueAt === this.#waitedFor) return undefined;
+    const wait = dueAt - now;
+    const fits = this.#deps.remainingTimeMs() - wait >= 2 * this.#margin;
+    return wait <= (this.#deps.shortWaitMaxMs ?? 0) && fits ? dueAt : undefined;
+  }
+
+  /** Stores held outcomes now (nothing rides with them); a stop or a conflict ends the step. */
+  async #flushHeld(): Promise<Next | undefined> {
+    if (!this.#log.hasHeld) return undefined;
+    const committed = await this.#log.commit();
+    return committed.kind === 'committed' ? undefined : this.#then(committed, () => AGAIN);
+  }
+
+  /**
+   * Takes the leases on every due step in one append (or suspends when too
+   * little time is left to run one), starts their attempts, and goes on.
+   */
+  async #start(starts: readonly StepStart[], now: number): Promise<Next> {
     const remaining = this.#deps.remainingTimeMs();
     if (remaining < 2 * this.#margin) {
+      if (this.#inFlight.size > 0) return this.#awaitInFlight(undefined);
       const suspended = this.#log.event('request.suspended', { reason: 'timeout' });
       return this.#then(await this.#log.commit([suspended]), () => stop({ kind: 'suspended' }));
     }
-    const { invocation } = decision;
-    const started = await this.#log.commit([this.#startedEvent(decision, now + remaining)]);
+    const fresh = starts.filter((start) => !this.#inFlight.has(start.invocation.stepId));
+    const events = fresh.map((start) => this.#startedEvent(start, now + remaining));
+    const started = await this.#log.commit(events);
     if (started.kind === 'stopped') return stop(lostOutcome(started.reason));
-    if (started.kind === 'conflict') return this.#afterLostStart(invocation.stepId);
-    this.#stepsRun += 1;
-    const lease: Lease = { stepId: invocation.stepId, startedSeq: this.#log.state.version };
-    const held = this.#log.state.steps.get(invocation.stepId);
-    if (!held) return AGAIN;
-    const result = await runAttempt(this.#attemptDeps(), held, decision.attempt, lease);
-    return this.#afterAttempt(result, lease, decision.attempt);
+    if (started.kind === 'conflict') {
+      return this.#inFlight.size > 0 ? AGAIN : this.#afterLostStart(fresh);
+    }
+    this.#launch(fresh);
+    return AGAIN;
+  }
+
+  /** Starts the attempts whose `step.started` events are the last ones folded. */
+  #launch(starts: readonly StepStart[]): void {
+    const firstSeq = this.#log.state.version - starts.length + 1;
+    starts.forEach((start, index) => {
+      const stepId = start.invocation.stepId;
+      const held = this.#log.state.steps.get(stepId);
+      if (!held) return;
+      const lease: Lease = { stepId, startedSeq: firstSeq + index };
+      this.#stepsRun += 1;
+      this.#inFlight.set(stepId, startAttempt(this.#attemptDeps(), held, start.attempt, lease));
+    });
   }
 
   /** The lease lasts as long as this invocation's budget: after that, another runner may take over. */
-  #startedEvent(decision: Extract<Decision, { kind: 'start' }>, leaseUntil: number) {
+  #startedEvent(start: StepStart, leaseUntil: number) {
     const data: LifecycleEventData['step.started'] = {
-      stepId: decision.invocation.stepId,
-      attempt: decision.attempt,
+      stepId: start.invocation.stepId,
+      attempt: start.attempt,
       leaseUntil,
-      ...(decision.resumed ? { resumed: true } : {}),
+      ...(start.resumed ? { resumed: true } : {}),
     };
     return this.#log.event('step.started', data);
   }
 
-  /** Someone else appended first: on the fresh log the step is usually theirs now. */
-  #afterLostStart(stepId: string): Next {
+  /** Someone else appended first: on the fresh log the steps are usually theirs now. */
+  #afterLostStart(starts: readonly StepStart[]): Next {
     const again = decide(this.#log.state, this.#deps.clock());
-    if (again.kind === 'busy') return stop({ kind: 'lost_race', retryAt: again.leaseUntil });
-    if (again.kind === 'start' && again.invocation.stepId === stepId) {
+    if (again.kind === 'idle' && again.busyUntil !== undefined) {
+      return stop({ kind: 'lost_race', retryAt: again.busyUntil });
+    }
+    const ids = new Set(starts.map((start) => start.invocation.stepId));
+    if (again.kind === 'start' && again.starts.some((start) => ids.has(start.invocation.stepId))) {
       return stop({ kind: 'lost_race' });
     }
     return AGAIN;
   }
 
-  async #afterAttempt(result: AttemptResult, lease: Lease, attempt: number): Promise<Next> {
+  /** Waits for the first attempt in flight to settle (or for `wakeAt`), then acts on it. */
+  async #awaitInFlight(wakeAt: number | undefined): Promise<Next> {
+    const settled = [...this.#inFlight.values()].map((running) =>
+      running.done.then((result) => ({ running, result })),
+    );
+    const timer =
+      wakeAt === undefined ? undefined : this.#cancellableSleep(wakeAt - this.#deps.clock());
+    const first = await Promise.race(timer ? [...settled, timer.done] : settled);
+    timer?.cancel();
+    if (!first) return AGAIN;
+    this.#inFlight.delete(first.running.lease.stepId);
+    return this.#afterAttempt(first.result, first.running);
+  }
+
+  async #afterAttempt(result: AttemptResult, running: RunningAttempt): Promise<Next> {
+    const { lease, attempt } = running;
     switch (result.kind) {
       case 'cancelled':
         return stop({ kind: 'cancelled' });
@@ -249,13 +350,17 @@ class Runner {
     }
   }
 
-  /** The budget ran out mid-step: its suspension goes through the same commit as any outcome. */
+  /**
+   * The budget ran out mid-step: its suspension goes through the same commit
+   * as any outcome, once every attempt in flight has stopped too.
+   */
   async #suspendStep(result: AttemptResult & { kind: 'timed_out' }, lease: Lease): Promise<Next> {
     const suspended = this.#log.event('request.suspended', {
       stepId: lease.stepId,
       reason: 'timeout',
     });
     this.#log.hold([...this.#progressEvents(result, lease), suspended], lease);
+    if (this.#inFlight.size > 0) return AGAIN;
     const committed = await this.#log.commit();
     if (committed.kind === 'committed') return stop({ kind: 'suspended', stepId: lease.stepId });
     return stop(
@@ -338,6 +443,37 @@ class Runner {
     return stop(lostOutcome(result.reason));
   }
 
+  /** Stops the attempts whose step is no longer this runner's (the machine left its state). */
+  #releaseLostLeases(): void {
+    for (const [stepId, attempt] of this.#inFlight) {
+      if (this.#log.holds(attempt.lease)) continue;
+      this.#inFlight.delete(stepId);
+      attempt.stop('lost');
+      this.#released.push(attempt);
+    }
+  }
+
+  /** When the run ends with attempts still in flight (the request ended): stop them and let them settle. */
+  async #stopInFlight(): Promise<void> {
+    const reason = this.#log.state.terminal?.type === 'request.cancelled' ? 'cancelled' : 'lost';
+    const running = [...this.#inFlight.values(), ...this.#released];
+    this.#inFlight.clear();
+    for (const attempt of running) attempt.stop(reason);
+    await Promise.all(running.map((attempt) => attempt.done.catch(() => undefined)));
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return this.#cancellableSleep(ms).done;
+  }
+
+  #cancellableSleep(ms: number): { done: Promise<undefined>; cancel(): void } {
+    let handle: unknown;
+    const done = new Promise<undefined>((resolve) => {
+      handle = this.#timers.setTimeout(() => resolve(undefined), Math.max(0, ms));
+    });
+    return { done, cancel: () => this.#timers.clearTimeout(handle) };
+  }
+
   #attemptDeps() {
     return {
       log: this.#log,
@@ -351,6 +487,26 @@ class Runner {
         : {}),
     };
   }
+}
+
+/**
+ * What an idle request waits for, in order: another runner's lease (woken
+ * at the earliest due time, in case it crashed); else whichever of a retry
+ * and a timer comes first; else an external event.
+ */
+function idleOutcome(decision: Idle, wakeAt: number | undefined, state: StateValue): Ended {
+  if (decision.busyUntil !== undefined) return { kind: 'lost_race', retryAt: wakeAt as number };
+  const { retry, timerAt } = decision;
+  if (retry && (timerAt === undefined || retry.retryAt <= timerAt)) {
+    return { kind: 'retry_scheduled', stepId: retry.stepId, retryAt: retry.retryAt };
+  }
+  if (timerAt !== undefined) return { kind: 'timer_scheduled', fireAt: timerAt, state };
+  return { kind: 'waiting_for_signal', state };
+}
+
+function earliest(...times: (number | undefined)[]): number | undefined {
+  const known = times.filter((time): time is number => time !== undefined);
+  return known.length > 0 ? Math.min(...known) : undefined;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

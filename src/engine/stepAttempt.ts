@@ -42,22 +42,44 @@ interface Abort {
   abort(reason: AbortReason): void;
 }
 
+/** An attempt in flight. @internal */
+export interface RunningAttempt {
+  readonly lease: Lease;
+  readonly attempt: number;
+  /** Settles with how the attempt ended; never rejects for a step's own failure. */
+  readonly done: Promise<AttemptResult>;
+  /** Aborts the step: the request ended or the lease went elsewhere. */
+  stop(reason: LostReason): void;
+}
+
 /**
- * Runs one attempt of a step whose lease this runner holds: builds the step
- * context, aborts the step when the budget runs out or the lease is lost,
- * and waits for it (or, once aborted, at most half the margin). Writes the
- * step makes meanwhile (progress, checkpoints) are appended one at a time.
+ * Starts one attempt of a step whose lease this runner holds: builds the
+ * step context, aborts the step when the budget runs out, the lease is lost
+ * or {@link RunningAttempt.stop} is called, and waits for it (or, once
+ * aborted, at most half the margin). Writes the step makes meanwhile
+ * (progress, checkpoints) go through the log's one queue.
  * @internal
  */
-export async function runAttempt(
+export function startAttempt(
   deps: AttemptDeps,
   invocation: StepInvocation,
   attempt: number,
   lease: Lease,
+): RunningAttempt {
+  const abort = createAbort();
+  const done = runAttempt(deps, invocation, attempt, lease, abort);
+  return { lease, attempt, done, stop: (reason) => abort.abort(reason) };
+}
+
+async function runAttempt(
+  deps: AttemptDeps,
+  invocation: StepInvocation,
+  attempt: number,
+  lease: Lease,
+  abort: Abort,
 ): Promise<AttemptResult> {
   const fn = stepFunctionOf((invocation.actorRef as unknown as { logic: unknown }).logic);
   if (!fn) throw new Error(`Step ${invocation.stepId} has no function`);
-  const abort = createAbort();
   const writer = createRunningWriter(deps, lease, abort);
   const batcher = createProgressBatcher({
     clock: deps.clock,

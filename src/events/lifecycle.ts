@@ -54,6 +54,12 @@ export interface LifecycleEventData {
     /** When the next attempt is due (epoch ms); absent when no attempt is left. */
     readonly retryAt?: number;
   };
+  /**
+   * A durable timer came due (an `after` delay or a delayed `raise`): replays
+   * as the delayed event. Names the timer by its XState send id and the `seq`
+   * that scheduled it, so a timer of a state since left and re-entered is ignored.
+   */
+  'timer.fired': { readonly timerId: string; readonly scheduledSeq: number };
   /** The runner ran out of time and handed the request to a later invocation. */
   'request.suspended': { readonly stepId?: string; readonly reason: 'timeout' };
   /** An external event (`signal` action) for a workflow waiting on it. */
@@ -100,6 +106,7 @@ export const LIFECYCLE_EVENT_TYPES = [
   'step.checkpointed',
   'step.completed',
   'step.failed',
+  'timer.fired',
   'request.suspended',
   'request.signalled',
   'request.completed',

@@ -3,6 +3,7 @@ import {
   type EngineLogger,
   type RunOutcome,
   runRequest,
+  SHORT_WAIT_MAX_MS,
   type WorkflowRegistry,
   wakeUpAt,
 } from '../engine';
@@ -25,9 +26,10 @@ export interface ProcessorDeps {
 }
 
 /**
- * Runs one request as far as the time budget allows, then makes sure it will
- * be looked at again when something becomes due that no stream record will
- * announce: a retry's backoff, or the lease of a runner that may have
+ * Runs one request as far as the time budget allows (waiting in-process for
+ * retries and timers due within a second), then makes sure it will be looked
+ * at again when something becomes due that no stream record will announce:
+ * a retry's backoff, a durable timer, or the lease of a runner that may have
  * crashed. (A suspension needs no timer: its own `request.suspended` record
  * wakes the processor.)
  */
@@ -43,6 +45,7 @@ export async function processRequest(
     remainingTimeMs,
     clock: deps.clock,
     deadLetterSink: deps.deadLetterSink,
+    shortWaitMaxMs: SHORT_WAIT_MAX_MS,
     ...(deps.logger && { logger: deps.logger }),
   });
   const dueAt = wakeUpAt(outcome);
