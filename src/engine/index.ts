@@ -31,6 +31,8 @@ export type { InlineDeps, InlineResult } from './inline';
 export { runInline } from './inline';
 export type { EngineLogger } from './logger';
 export { silentLogger } from './logger';
+export type { MapCheckpoint, MapItemContext, MapOptions } from './mapStep';
+export { map } from './mapStep';
 export type {
   ProgressBatcher,
   ProgressBatcherOptions,
@@ -47,8 +49,6 @@ export type { RetryPolicy } from './retry';
 export { DEFAULT_RETRY_POLICY, retryDelayMs } from './retry';
 export type { RunOutcome, RunRequestDeps } from './runner';
 export { runRequest, SHORT_WAIT_MAX_MS, wakeUpAt } from './runner';
-export type { MapCheckpoint, MapItemContext, MapOptions } from './mapStep';
-export { map } from './mapStep';
 export type { InferOutput, StandardSchemaV1, ValidationResult } from './standardSchema';
 export type { ProgressReporter, StepContext, StepFunction } from './step';
 export { step } from './step';
