@@ -301,12 +301,11 @@ export function createClient<W extends WorkflowSet = AnyWorkflows>(
 ): StreamerClient<W> {
   const core = new ClientCore(options);
   const client: StreamerClient = {
-    call: (action, payload?) =>
-      core.open(core.newId(), {
-        kind: 'start',
-        message: { action, id: core.newId(), payload },
-        resend: false,
-      }).result,
+    call: (action, payload?) => {
+      const id = core.newId();
+      return core.open(id, { kind: 'start', message: { action, id, payload }, resend: false })
+        .result;
+    },
     start: (action, input, startOptions = {}) => {
       const id = startOptions.id ?? core.newId();
       const { metadata } = startOptions;
