@@ -22,7 +22,7 @@ const report: GenerateReportInput = {
   report_type: 'quarterly',
 };
 
-export function demoWorkflowTypes(client: StreamerClient<DemoWorkflows>) {
+function demoWorkflowTypes(client: StreamerClient<DemoWorkflows>) {
   // @ts-expect-error generate_report takes { start_date, end_date, format, report_type }
   client.start('generate_report', { wrong: 1 });
   // @ts-expect-error a format the schema does not allow
@@ -40,7 +40,7 @@ export function demoWorkflowTypes(client: StreamerClient<DemoWorkflows>) {
   expectTypeOf(run.events).toEqualTypeOf<AsyncIterable<RunFrame>>();
 }
 
-export function workflowsModuleTypes(client: StreamerClient<typeof workflows>) {
+function workflowsModuleTypes(client: StreamerClient<typeof workflows>) {
   const approval = client.start('approval', { subject: 'budget' });
   // @ts-expect-error the approval machine has no such event
   approval.signal({ type: 'not_an_event' });
@@ -64,11 +64,14 @@ export function workflowsModuleTypes(client: StreamerClient<typeof workflows>) {
   expectTypeOf(client.call('echo', { any: 'thing' })).resolves.toHaveProperty('received_at');
 }
 
-export function untypedClientTypes(client: StreamerClient) {
+function untypedClientTypes(client: StreamerClient) {
   const run: RunHandle = client.start('anything', { at: 'all' });
   void run.signal({ type: 'ANY', with: 'fields' });
   expectTypeOf(run.result).resolves.toBeUnknown();
 }
+
+// Never called: referenced so that tsc checks them.
+void [demoWorkflowTypes, workflowsModuleTypes, untypedClientTypes];
 
 // The client's RunStatus describes what the router's `status` answers.
 expectTypeOf<StatusData>().toExtend<RunStatus>();
