@@ -113,9 +113,11 @@ export class Connection {
     socket.addEventListener('open', () => this.#onOpen());
     socket.addEventListener('message', (event) => this.#onMessage(event.data));
     socket.addEventListener('close', (event) => this.#onClose(event.code, event.reason));
-    socket.addEventListener('error', (event) =>
-      this.#listener.onEvent({ type: 'error', error: event.error ?? event }),
-    );
+    socket.addEventListener('error', (event) => {
+      if (!this.#closing.signal.aborted) {
+        this.#listener.onEvent({ type: 'error', error: event.error ?? event });
+      }
+    });
   }
 
   async #nextUrl(): Promise<string> {
@@ -126,14 +128,19 @@ export class Connection {
     return urlWithToken(this.#settings.url, typeof token === 'function' ? await token() : token);
   }
 
+  /** Waits `ms`, or rejects at once when the client closes (partysocket then stops trying). */
   #sleep(ms: number): Promise<void> {
     const signal = this.#closing.signal;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(resolve, ms);
-      signal.addEventListener('abort', () => {
+      const stop = () => {
         clearTimeout(timer);
         reject(new Error('The client was closed'));
-      });
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', stop);
+        resolve();
+      }, ms);
+      signal.addEventListener('abort', stop, { once: true });
     });
   }
 

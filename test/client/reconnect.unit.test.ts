@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient, type StreamerClient } from '../../src/client';
+import { createClient, DEFAULT_RECONNECT_POLICY, type StreamerClient } from '../../src/client';
+import { reconnectDelayMs } from '../../src/client/backoff';
 import { type FakeServer, startFakeServer } from './fakeServer';
 import { collect, frames, seqs } from './scriptedFrames';
 
@@ -139,5 +140,25 @@ describe('the token', () => {
     const connection = await server.connection(0);
     expect(server.handshakeTokens.slice(0, 2)).toEqual(['expired', 'fresh']);
     expect(connection.token).toBe('fresh');
+  });
+});
+
+describe('the wait between reconnection attempts', () => {
+  const policy = { ...DEFAULT_RECONNECT_POLICY, minDelayMs: 500, maxDelayMs: 8_000, factor: 2 };
+
+  it('is none for the first connection, then grows per failed attempt up to the cap', () => {
+    const top = () => 1; // the ceiling itself
+    expect([0, 1, 2, 3, 4, 5, 6].map((n) => reconnectDelayMs(n, policy, top))).toEqual([
+      0, 500, 1_000, 2_000, 4_000, 8_000, 8_000,
+    ]);
+  });
+
+  it('is jittered in the upper half of its ceiling, so clients dropped together spread out', () => {
+    const waits = [0, 0.25, 0.5, 0.999].map((r) => reconnectDelayMs(3, policy, () => r));
+    expect(new Set(waits).size).toBe(4);
+    for (const wait of waits) {
+      expect(wait).toBeGreaterThanOrEqual(1_000);
+      expect(wait).toBeLessThanOrEqual(2_000);
+    }
   });
 });
