@@ -3,7 +3,7 @@ import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy, reconnectDelayMs } from
 import { Connection, type ConnectionEvent, type TokenSource } from './connection';
 import { PendingReplies, type ReplyFrame, type ReplyWaiter } from './pendingReplies';
 import { randomId } from './randomId';
-import { type OutgoingMessage, Run, type RunHandle, type RunHost } from './run';
+import { type OutgoingMessage, Run, type RunHandle, type RunHost, type RunOrigin } from './run';
 import type { RunFrame } from './runFeed';
 import { parseServerFrame } from './serverFrame';
 import { StreamerError } from './streamerError';
@@ -165,7 +165,8 @@ class ClientCore implements RunHost {
     return this.#connection.isOpen;
   }
 
-  open(id: string, origin: ConstructorParameters<typeof Run>[2]): Run {
+  /** Follows a new run (a start or an attach) and drives it at once when a connection is open. */
+  open(id: string, origin: RunOrigin): Run {
     if (this.#closed) throw new StreamerError('CLOSED', 'The client is closed', { requestId: id });
     if (this.#runs.has(id)) {
       throw new StreamerError('VALIDATION_ERROR', `Run ${id} is already followed by this client`, {

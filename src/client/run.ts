@@ -121,6 +121,7 @@ export class Run<TResult = unknown, TEvent extends AnySignalEvent = AnySignalEve
   #reject!: (error: StreamerError) => void;
   #catchUpTries = 0;
   #subscribeFailures = 0;
+  #statusChecked = false;
 
   constructor(host: RunHost, id: string, origin: RunOrigin) {
     this.id = id;
@@ -142,11 +143,6 @@ export class Run<TResult = unknown, TEvent extends AnySignalEvent = AnySignalEve
 
   get lastSeq(): number {
     return this.#feed.lastSeq;
-  }
-
-  /** Whether the run is over for this client. */
-  get finished(): boolean {
-    return this.#phase === 'finished';
   }
 
   /** A connection opened: (re)send the start, or subscribe from the last seq. */
@@ -246,7 +242,10 @@ export class Run<TResult = unknown, TEvent extends AnySignalEvent = AnySignalEve
     this.#catchUpTries = 0;
     this.#phase = 'following';
     for (const next of frames) this.#deliver(next);
-    if (this.#origin.kind === 'attach' && !this.#settled) void this.#settleFromStatus();
+    if (this.#origin.kind === 'attach' && !this.#settled && !this.#statusChecked) {
+      this.#statusChecked = true;
+      void this.#settleFromStatus();
+    }
   }
 
   #onSubscribeRefused(frame: ReplyFrame): void {
