@@ -37,9 +37,13 @@ export interface StreamerErrorContext {
  */
 export class StreamerError extends Error {
   override readonly name = 'StreamerError';
+  /** What went wrong, for code to branch on. */
   readonly code: StreamerErrorCode;
+  /** The run or message id it is about, when known. */
   readonly requestId: string | undefined;
+  /** The server's machine-readable facts (`issues`, limits, the step error's name …). */
   readonly details: unknown;
+  /** For a run's terminal `error` frame: its log position. */
   readonly seq: number | undefined;
 
   constructor(code: StreamerErrorCode, message: string, context: StreamerErrorContext = {}) {
