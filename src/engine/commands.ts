@@ -3,6 +3,7 @@ import type { NewEvent, StoredEvent } from '../events/event';
 import type { EventStore } from '../events/eventStore';
 import type { LifecycleEventData } from '../events/lifecycle';
 import { toRequestKey } from '../events/requestKey';
+import { waitingChildren } from './decide';
 import {
   EventNotAcceptedError,
   InputValidationError,
@@ -26,6 +27,8 @@ export interface AcceptRequestCommand {
   /** The raw input; validated here against the workflow's schema and stored validated. */
   readonly input: unknown;
   readonly metadata?: Readonly<Record<string, string>>;
+  /** Set when a parent workflow's child-workflow step starts this request. @internal */
+  readonly parent?: LifecycleEventData['request.accepted']['parent'];
   /** The injected clock's reading. */
   readonly now: number;
 }
@@ -65,6 +68,7 @@ export async function acceptRequest(
     clientRequestId: command.requestId,
     ...(command.connectionId ? { connectionId: command.connectionId } : {}),
     ...(command.metadata ? { metadata: command.metadata } : {}),
+    ...(command.parent ? { parent: command.parent } : {}),
     maxAttempts: command.workflow.retry.maxAttempts,
   };
   try {
@@ -107,22 +111,25 @@ const MAX_CONFLICT_RETRIES = 5;
 
 /**
  * Reads, folds, decides and appends at the version read; on a conflict (a
- * runner appended meanwhile) it decides again on the fresh log.
+ * runner appended meanwhile) it decides again on the fresh log. `decide`
+ * may return undefined: nothing is appended, and neither is anything returned.
+ * @internal
  */
-async function appendDecided(
+export async function appendIfDecided(
   store: EventStore,
   registry: WorkflowRegistry,
   requestKey: string,
-  context: CommandContext,
-  decide: (state: RequestState) => NewEvent,
-): Promise<AppendedResult> {
+  tenantId: string,
+  decide: (state: RequestState) => NewEvent | undefined,
+): Promise<AppendedResult | undefined> {
   for (let attempt = 0; ; attempt++) {
     const events = await store.read(requestKey);
-    if (events.length === 0 || events[0]?.tenantId !== context.tenantId) {
+    if (events.length === 0 || events[0]?.tenantId !== tenantId) {
       throw new RequestNotFoundError(requestKey);
     }
     const state = replay(registry, events);
     const event = decide(state);
+    if (!event) return undefined;
     try {
       const seq = await store.append(requestKey, state.version, [event]);
       return { requestKey, seq };
@@ -132,23 +139,38 @@ async function appendDecided(
   }
 }
 
+/** {@link appendIfDecided} for commands that always append (or throw). */
+async function appendDecided(
+  store: EventStore,
+  registry: WorkflowRegistry,
+  requestKey: string,
+  context: CommandContext,
+  decide: (state: RequestState) => NewEvent,
+): Promise<AppendedResult> {
+  const result = await appendIfDecided(store, registry, requestKey, context.tenantId, decide);
+  return result as AppendedResult;
+}
+
 /**
- * Cancels a request that has not ended: appends `request.cancelled`. A
- * running step sees its signal abort when its runner next writes. Throws
+ * Cancels a request that has not ended: appends `request.cancelled`, then
+ * cancels the child requests it waits for. A running step sees its signal
+ * abort when its runner next writes. Throws
  * `RequestFinishedError` when it already ended, `RequestNotFoundError` when
  * it does not exist in this tenant.
  *
  * @example
  * await cancelRequest(store, registry, toRequestKey(tenantId, id), { tenantId, userId, now: clock() });
  */
-export function cancelRequest(
+export async function cancelRequest(
   store: EventStore,
   registry: WorkflowRegistry,
   requestKey: string,
   context: CommandContext & { readonly reason?: string },
 ): Promise<AppendedResult> {
-  return appendDecided(store, registry, requestKey, context, (state) => {
+  let cancelled: RequestState | undefined;
+  const result = await appendDecided(store, registry, requestKey, context, (state) => {
     if (state.terminal) throw new RequestFinishedError(requestKey, state.terminal.type, 'cancel');
+    cancelled = state;
     return {
       type: 'request.cancelled',
       at: context.now,
@@ -157,6 +179,10 @@ export function cancelRequest(
       data: context.reason ? { reason: context.reason } : {},
     };
   });
+  // The runner cancels them too when woken by the cancellation (after a crash here).
+  if (cancelled)
+    await cancelChildren(store, registry, cancelled, waitingChildren(cancelled), context);
+  return result;
 }
 
 /** An external event for a waiting workflow, e.g. `{ type: 'approve', by: 'ann' }`. */
@@ -230,4 +256,29 @@ export function redriveRequest(
       },
     };
   });
+}
+
+/**
+ * Cancels the given children of a cancelled parent (those that already
+ * ended, or never started, are skipped).
+ * @internal
+ */
+export async function cancelChildren(
+  store: EventStore,
+  registry: WorkflowRegistry,
+  parent: Pick<RequestState, 'tenantId' | 'requestId'>,
+  childRequestIds: readonly string[],
+  context: { readonly userId: string; readonly now: number },
+): Promise<void> {
+  const reason = `parent request ${parent.requestId} was cancelled`;
+  for (const childRequestId of childRequestIds) {
+    const key = toRequestKey(parent.tenantId, childRequestId);
+    try {
+      await cancelRequest(store, registry, key, { ...context, tenantId: parent.tenantId, reason });
+    } catch (error) {
+      if (!(error instanceof RequestFinishedError || error instanceof RequestNotFoundError)) {
+        throw error;
+      }
+    }
+  }
 }

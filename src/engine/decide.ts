@@ -129,10 +129,37 @@ function dueAttempt(
       return (invocation.retryAt ?? now) <= now
         ? { attempt: invocation.attempt + 1, resumed: false }
         : undefined;
+    case 'waiting_child':
+      return undefined;
     case 'running':
       // A lease that ran out belongs to a runner that crashed or hung: take the attempt over.
       return (invocation.leaseUntil ?? now) <= now
         ? { attempt: invocation.attempt, resumed: true }
         : undefined;
   }
+}
+
+/** What a request that ended still owes other requests. @internal */
+export interface EndedRelations {
+  /** A child request that ended: its parent's waiting step must hear of it. */
+  readonly notifyParent: boolean;
+  /** A cancelled request's child requests still running: they are cancelled too. */
+  readonly childrenToCancel: readonly string[];
+}
+
+/** The relations an ended request must settle (nothing for one that has not ended). @internal */
+export function endedRelations(state: RequestState): EndedRelations {
+  if (!state.terminal) return { notifyParent: false, childrenToCancel: [] };
+  const childrenToCancel =
+    state.terminal.type === 'request.cancelled' ? waitingChildren(state) : [];
+  return { notifyParent: state.parent !== undefined, childrenToCancel };
+}
+
+/** The request ids of the children the request's steps wait for. @internal */
+export function waitingChildren(state: RequestState): string[] {
+  return [...state.steps.values()].flatMap((invocation) =>
+    invocation.status === 'waiting_child' && invocation.childRequestId
+      ? [invocation.childRequestId]
+      : [],
+  );
 }

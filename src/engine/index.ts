@@ -3,6 +3,9 @@
  * replay, checkpoints, retries. Pure of AWS and `process.env`; the clock, the
  * event store and the dead-letter sink are injected.
  */
+
+export type { ChildWorkflowSpec } from './childWorkflow';
+export { childWorkflow } from './childWorkflow';
 export type {
   AcceptRequestCommand,
   AcceptResult,

@@ -125,16 +125,22 @@ class MapRun<TItem, TOutput, TInput, TStepInput> {
     return this.#results as TOutput[];
   }
 
-  /** Moves the done prefix on; checkpoints and reports progress every `checkpointEvery` items. */
+  /**
+   * Moves the done prefix on and reports progress (the runner batches the
+   * reports); checkpoints every `checkpointEvery` items.
+   */
   async #advancePrefix(): Promise<void> {
     while (this.#prefix < this.#items.length && this.#done[this.#prefix]) this.#prefix++;
     const { context, checkpointEvery } = this.#options;
-    if (this.#prefix - this.#checkpointed < checkpointEvery || this.#prefix === this.#items.length)
-      return;
+    const total = this.#items.length;
+    context.progress.report(
+      Math.floor((this.#prefix / total) * 100),
+      `${this.#prefix} of ${total} items`,
+    );
+    if (this.#prefix - this.#checkpointed < checkpointEvery || this.#prefix === total) return;
     this.#checkpointed = this.#prefix;
-    const outputs = this.#results.slice(0, this.#prefix);
-    await context.saveCheckpoint({ outputs } satisfies MapCheckpoint);
-    const percentage = Math.floor((this.#prefix / this.#items.length) * 100);
-    context.progress.report(percentage, `${this.#prefix} of ${this.#items.length} items`);
+    await context.saveCheckpoint({
+      outputs: this.#results.slice(0, this.#prefix),
+    } satisfies MapCheckpoint);
   }
 }

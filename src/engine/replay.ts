@@ -12,6 +12,7 @@ import {
   type LifecycleEventOf,
   type RecordedError,
 } from '../events/lifecycle';
+import { type ChildWorkflowSpec, childSpecOf } from './childWorkflow';
 import { applyTimerActions, type PendingTimer } from './durableTimers';
 import {
   NotAStepError,
@@ -31,14 +32,21 @@ export interface StepInvocation {
   readonly actorRef: AnyActorRef;
   /** The invoke's mapped `input`. */
   readonly stepInput: unknown;
+  /** Set for a child-workflow step (`childWorkflow`): the action it starts. */
+  readonly child?: ChildWorkflowSpec;
+  /** `seq` of the event whose transition invoked it (tells a re-entered state's invocation apart). */
+  readonly spawnedSeq: number;
+  /** For a child-workflow step once started: the child's request id. */
+  childRequestId?: string;
   /** The last attempt started, 0 before the first. */
   attempt: number;
   /**
    * `pending`: never started; `running`: a runner holds the lease;
    * `retry_wait`: failed, next attempt at `retryAt`; `suspended`: handed over
-   * by a runner that ran out of time.
+   * by a runner that ran out of time; `waiting_child`: a child-workflow step
+   * whose child runs (no lease is held).
    */
-  status: 'pending' | 'running' | 'retry_wait' | 'suspended';
+  status: 'pending' | 'running' | 'retry_wait' | 'suspended' | 'waiting_child';
   /** `seq` of the `step.started` of the current lease. */
   startedSeq?: number;
   leaseUntil?: number;
@@ -71,6 +79,8 @@ export interface RequestState {
   readonly input: unknown;
   readonly maxAttempts: number;
   readonly workflow: Workflow;
+  /** Set for a child request: the parent and the step that waits for it. */
+  readonly parent?: LifecycleEventData['request.accepted']['parent'];
   /** The XState snapshot, folded with the pure `transition`. */
   snapshot: AnyMachineSnapshot;
   /** `seq` of the last event folded (the version to append after). */
@@ -152,6 +162,7 @@ export function initialState(registry: WorkflowRegistry, accepted: Accepted): Re
     action,
     requestId: accepted.data.clientRequestId,
     ...(accepted.data.connectionId ? { connectionId: accepted.data.connectionId } : {}),
+    ...(accepted.data.parent ? { parent: accepted.data.parent } : {}),
     input: accepted.data.input,
     maxAttempts: accepted.data.maxAttempts,
     workflow,
@@ -193,6 +204,9 @@ export function applyEvent(state: RequestState, stored: StoredEvent): void {
       break;
     case 'timer.fired':
       onTimerFired(state, event);
+      break;
+    case 'child.started':
+      onChildStarted(state, event.data);
       break;
     case 'request.suspended':
       onSuspended(state, event.data);
@@ -263,6 +277,15 @@ function onStepFailed(state: RequestState, event: LifecycleEventOf<'step.failed'
   feedMachineEvent(state, event);
 }
 
+/** A child-workflow step hands its lease over to the child request it started. */
+function onChildStarted(state: RequestState, data: Data<'child.started'>): void {
+  const invocation = state.steps.get(data.stepId);
+  if (!invocation) return;
+  invocation.status = 'waiting_child';
+  invocation.childRequestId = data.childRequestId;
+  invocation.leaseUntil = undefined;
+}
+
 /** A timer fires once: only if it is still pending under the `seq` that scheduled it. */
 function onTimerFired(state: RequestState, event: LifecycleEventOf<'timer.fired'>): void {
   const timer = state.timers.get(event.data.timerId);
@@ -311,6 +334,7 @@ function onRedriven(state: RequestState): void {
     invocation.errors = [];
     invocation.leaseUntil = undefined;
     invocation.retryAt = undefined;
+    invocation.childRequestId = undefined;
   }
   state.restorePoint = undefined;
 }
@@ -351,13 +375,15 @@ function syncSteps(state: RequestState): void {
       next.set(id, existing);
       continue;
     }
-    if (!stepFunctionOf((actorRef as unknown as { logic: unknown }).logic)) {
-      throw new NotAStepError(state.action, id);
-    }
+    const logic = (actorRef as unknown as { logic: unknown }).logic;
+    const child = childSpecOf(logic);
+    if (!child && !stepFunctionOf(logic)) throw new NotAStepError(state.action, id);
     next.set(id, {
       stepId: id,
       actorRef,
       stepInput: (actorRef.getSnapshot() as { input?: unknown }).input,
+      ...(child ? { child } : {}),
+      spawnedSeq: state.version,
       attempt: 0,
       status: 'pending',
       hasCheckpoint: false,

@@ -1,8 +1,11 @@
 import type { StateValue } from 'xstate';
 import type { EventStore } from '../events/eventStore';
 import type { LifecycleEventData, RecordedError } from '../events/lifecycle';
+import { startChildAttempt } from './childAttempt';
+import { notifyParent } from './childRelations';
+import { cancelChildren } from './commands';
 import { type DeadLetterSink, deadLetterMessageOf } from './deadLetter';
-import { type Decision, decide, type StepStart } from './decide';
+import { type Decision, decide, endedRelations, type StepStart } from './decide';
 import type { PendingTimer } from './durableTimers';
 import { type EngineLogger, silentLogger } from './logger';
 import { globalTimers, type ProgressUpdate, type Timers } from './progressReporter';
@@ -178,7 +181,7 @@ class Runner {
   #act(decision: Decision, now: number): Promise<Next> {
     switch (decision.kind) {
       case 'finished':
-        return Promise.resolve(stop({ kind: 'nothing_to_do', reason: 'finished' }));
+        return this.#finished();
       case 'dead_letter':
         return this.#deadLetter();
       case 'complete':
@@ -194,9 +197,30 @@ class Runner {
     }
   }
 
+  /** Ended before this run: settle what it owes a parent or its children (after a crash), then stop. */
+  async #finished(): Promise<Next> {
+    await this.#settleRelations();
+    return stop({ kind: 'nothing_to_do', reason: 'finished' });
+  }
+
   async #complete(output: unknown): Promise<Next> {
     const committed = await this.#log.commit([this.#log.event('request.completed', { output })]);
+    if (committed.kind === 'committed') await this.#settleRelations();
     return this.#then(committed, () => stop({ kind: 'completed', output }));
+  }
+
+  /** A child that ended tells its parent; a cancelled parent cancels its children. Idempotent. */
+  async #settleRelations(): Promise<void> {
+    const state = this.#log.state;
+    const { notifyParent: toNotify, childrenToCancel } = endedRelations(state);
+    const { store, registry, clock } = this.#deps;
+    if (toNotify && state.parent) {
+      await notifyParent(store, registry, { ...state, parent: state.parent }, clock);
+    }
+    if (childrenToCancel.length > 0) {
+      const context = { userId: state.userId, now: clock() };
+      await cancelChildren(store, registry, state, childrenToCancel, context);
+    }
   }
 
   /** Records the failure; an exhausted one goes on to its dead letter (the next decision). */
@@ -208,6 +232,7 @@ class Runner {
       ...(decision.stepId ? { stepId: decision.stepId } : {}),
     };
     const committed = await this.#log.commit([this.#log.event('request.failed', data)]);
+    if (committed.kind === 'committed') await this.#settleRelations();
     return this.#then(committed, () =>
       decision.exhausted ? AGAIN : stop({ kind: 'failed', error: decision.error }),
     );
@@ -290,7 +315,10 @@ class Runner {
       if (!held) return;
       const lease: Lease = { stepId, startedSeq: firstSeq + index };
       this.#stepsRun += 1;
-      this.#inFlight.set(stepId, startAttempt(this.#attemptDeps(), held, start.attempt, lease));
+      const running = held.child
+        ? startChildAttempt(this.#childDeps(), { ...held, child: held.child }, start.attempt, lease)
+        : startAttempt(this.#attemptDeps(), held, start.attempt, lease);
+      this.#inFlight.set(stepId, running);
     });
   }
 
@@ -345,6 +373,8 @@ class Runner {
       case 'failed':
         this.#log.hold(this.#failureEvents(result, lease, attempt), lease);
         return AGAIN;
+      case 'handed_off':
+        return AGAIN;
       case 'timed_out':
         return this.#suspendStep(result, lease);
     }
@@ -379,14 +409,16 @@ class Runner {
   #failureEvents(result: AttemptResult & { kind: 'failed' }, lease: Lease, attempt: number) {
     const state = this.#log.state;
     const error = toRecordedError(result.error);
-    const retryAt = nextAttemptAt({
-      policy: state.workflow.retry,
-      maxAttempts: state.maxAttempts,
-      error,
-      attempt,
-      now: this.#deps.clock(),
-      jitterKey: `${this.#deps.requestKey}/${lease.stepId}/${state.epoch}`,
-    });
+    const retryAt = result.final
+      ? undefined
+      : nextAttemptAt({
+          policy: state.workflow.retry,
+          maxAttempts: state.maxAttempts,
+          error,
+          attempt,
+          now: this.#deps.clock(),
+          jitterKey: `${this.#deps.requestKey}/${lease.stepId}/${state.epoch}`,
+        });
     this.#logger.warn('step failed', {
       requestKey: this.#deps.requestKey,
       stepId: lease.stepId,
@@ -472,6 +504,11 @@ class Runner {
       handle = this.#timers.setTimeout(() => resolve(undefined), Math.max(0, ms));
     });
     return { done, cancel: () => this.#timers.clearTimeout(handle) };
+  }
+
+  #childDeps() {
+    const { store, registry, clock } = this.#deps;
+    return { log: this.#log, store, registry, clock };
   }
 
   #attemptDeps() {

@@ -26,7 +26,15 @@ export interface AttemptDeps {
  */
 export type AttemptResult =
   | { readonly kind: 'completed'; readonly output: unknown; readonly progress?: ProgressUpdate }
-  | { readonly kind: 'failed'; readonly error: unknown; readonly progress?: ProgressUpdate }
+  | {
+      readonly kind: 'failed';
+      readonly error: unknown;
+      readonly progress?: ProgressUpdate;
+      /** No attempt may follow, whatever the error says (a child that cannot be started). */
+      readonly final?: boolean;
+    }
+  /** A child-workflow step started its child; the child's end will settle the step. */
+  | { readonly kind: 'handed_off' }
   /** The budget ran out first; the step must be suspended (its checkpoint is stored). */
   | { readonly kind: 'timed_out'; readonly progress?: ProgressUpdate }
   /** The lease went away while it ran: nothing more may be written for it. */

@@ -27,6 +27,13 @@ export interface LifecycleEventData {
     readonly connectionId?: string;
     readonly metadata?: Readonly<Record<string, string>>;
     readonly maxAttempts: number;
+    /** Set when a parent workflow started this request as its child step (same tenant). */
+    readonly parent?: {
+      readonly requestKey: string;
+      readonly requestId: string;
+      /** The parent's step that waits for this request to end. */
+      readonly stepId: string;
+    };
   };
   /** A runner took the lease on a step invocation (the conditional append is the lease). */
   'step.started': {
@@ -54,6 +61,12 @@ export interface LifecycleEventData {
     /** When the next attempt is due (epoch ms); absent when no attempt is left. */
     readonly retryAt?: number;
   };
+  /**
+   * A child-workflow step started its child request (`childWorkflow`): the
+   * step now waits, without a lease, for the child's end, which the child's
+   * runner records here as the step's `step.completed` / `step.failed`.
+   */
+  'child.started': { readonly stepId: string; readonly childRequestId: string };
   /**
    * A durable timer came due (an `after` delay or a delayed `raise`): replays
    * as the delayed event. Names the timer by its XState send id and the `seq`
@@ -106,6 +119,7 @@ export const LIFECYCLE_EVENT_TYPES = [
   'step.checkpointed',
   'step.completed',
   'step.failed',
+  'child.started',
   'timer.fired',
   'request.suspended',
   'request.signalled',

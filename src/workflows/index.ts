@@ -1,33 +1,47 @@
 /**
  * The demo workflows the local stack registers under the original system's
- * action names (DESIGN §6), plus `flaky_step` for retries and the DLQ.
+ * action names (DESIGN §6), plus `flaky_step` for retries and the DLQ, and one
+ * workflow per engine feature: `reminder` (durable timers), `resize_images`
+ * (`map`), `trip_booking` (parallel steps, a `charge_card` child, compensation).
  */
 import { createWorkflowRegistry, type WorkflowRegistry } from '../engine';
 import { createBulkOperation } from './bulkOperation';
+import { createChargeCard } from './chargeCard';
 import type { DemoOptions } from './demoOptions';
 import { createEchoAsync } from './echoAsync';
 import { createFlakyStep } from './flakyStep';
 import { createGenerateReport } from './generateReport';
 import { createProcessData } from './processData';
+import { createReminder } from './reminder';
+import { createResizeImages } from './resizeImages';
 import { createEcho, createHealth } from './sync';
+import { createTripBooking } from './tripBooking';
 
 export type { BulkCheckpoint, BulkOperationInput, BulkOperationOutput } from './bulkOperation';
 export { DEFAULT_BATCH_SIZE } from './bulkOperation';
+export type { ChargeCardInput, ChargeCardOutput } from './chargeCard';
 export type { DemoOptions } from './demoOptions';
 export type { EchoAsyncInput, EchoAsyncOutput } from './echoAsync';
 export type { FlakyStepInput, FlakyStepOutput } from './flakyStep';
 export { FLAKY_MAX_ATTEMPTS } from './flakyStep';
 export type { GenerateReportInput, GenerateReportOutput } from './generateReport';
 export type { ProcessDataInput, ProcessDataOutput } from './processData';
+export type { ReminderEvent, ReminderInput, ReminderOutput } from './reminder';
+export type { ResizeImagesInput, ResizeImagesOutput } from './resizeImages';
 export { sleep } from './sleep';
+export type { TripBookingInput, TripBookingOutput } from './tripBooking';
 export {
   createBulkOperation,
+  createChargeCard,
   createEcho,
   createEchoAsync,
   createFlakyStep,
   createGenerateReport,
   createHealth,
   createProcessData,
+  createReminder,
+  createResizeImages,
+  createTripBooking,
 };
 
 /** Options of {@link createDemoWorkflows}. */
@@ -49,6 +63,10 @@ export interface DemoWorkflows {
   readonly process_data: ReturnType<typeof createProcessData>;
   readonly bulk_operation: ReturnType<typeof createBulkOperation>;
   readonly flaky_step: ReturnType<typeof createFlakyStep>;
+  readonly reminder: ReturnType<typeof createReminder>;
+  readonly resize_images: ReturnType<typeof createResizeImages>;
+  readonly trip_booking: ReturnType<typeof createTripBooking>;
+  readonly charge_card: ReturnType<typeof createChargeCard>;
 }
 
 /**
@@ -72,6 +90,10 @@ export function createDemoWorkflows(options: DemoWorkflowOptions = {}): DemoWork
     process_data: createProcessData({ speed }),
     bulk_operation: createBulkOperation({ speed }),
     flaky_step: createFlakyStep({ speed }),
+    reminder: createReminder({ speed }),
+    resize_images: createResizeImages({ speed }),
+    trip_booking: createTripBooking({ speed }),
+    charge_card: createChargeCard({ speed }),
   };
 }
 

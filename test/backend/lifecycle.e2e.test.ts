@@ -39,6 +39,10 @@ const asyncDemos: [action: string, payload: unknown][] = [
     { dataset_id: 'ds-42', operations: ['clean', 'dedupe', 'aggregate'], output_format: 'json' },
   ],
   ['bulk_operation', { items: Array.from({ length: 120 }, (_, i) => ({ id: i })), batch_size: 20 }],
+  // One per engine feature: a durable timer, map, parallel steps with a child workflow.
+  ['reminder', { message: 'stand up', delay_ms: 300 }],
+  ['resize_images', { images: Array.from({ length: 30 }, (_, i) => `img-${i}.png`) }],
+  ['trip_booking', { destination: 'Lisbon', nights: 3, amount_cents: 42_000 }],
 ];
 
 /** Resolves once the projector has folded the whole log into the view (it posts frames before saving). */

@@ -3,6 +3,8 @@ import { assign, setup } from 'xstate';
 import { z } from 'zod';
 import {
   acceptRequest,
+  cancelRequest,
+  childWorkflow,
   createWorkflowRegistry,
   defineWorkflow,
   map,
@@ -326,5 +328,140 @@ describe('map', () => {
     const log = await h.log();
     expect(log.filter((event) => event.type === 'step.checkpointed').length).toBeGreaterThan(1);
     checkInvariants(h.registry, log, [], true);
+  });
+});
+
+describe('child workflows', () => {
+  const chargeCard = defineWorkflow({
+    action: 'charge_card',
+    version: 1,
+    estimatedDuration: 60_000,
+    input: z.object({ cents: z.number() }),
+    retry: { maxAttempts: 1 },
+    machine: setup({
+      types: {} as { input: { cents: number }; context: { cents: number; receipt?: string } },
+      actors: {
+        charge: step<string, { cents: number }>(async ({ input, signal, progress }) => {
+          if (input.cents < 0) throw new Error('card declined');
+          // 13 cents: a slow charge that reports progress (its writes notice a cancellation).
+          for (let i = 0; input.cents === 13 && i < 1_000; i++) {
+            signal.throwIfAborted();
+            progress.report(i % 90, 'charging');
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+          return `rcpt-${input.cents}`;
+        }),
+      },
+    }).createMachine({
+      id: 'charge_card',
+      initial: 'charging',
+      context: ({ input }) => ({ cents: input.cents }),
+      states: {
+        charging: {
+          invoke: {
+            id: 'charge',
+            src: 'charge',
+            onDone: { target: 'done', actions: assign({ receipt: ({ event }) => event.output }) },
+          },
+        },
+        done: { type: 'final' },
+      },
+      output: ({ context }) => ({ receipt: context.receipt }),
+    }),
+  }) as Workflow;
+
+  const checkout = defineWorkflow({
+    action: 'checkout',
+    version: 1,
+    estimatedDuration: 60_000,
+    input: z.object({ cents: z.number() }),
+    machine: setup({
+      types: {} as { input: { cents: number }; context: { cents: number; paid?: unknown } },
+      actors: { chargeCard: childWorkflow<{ receipt: string }, { cents: number }>('charge_card') },
+    }).createMachine({
+      id: 'checkout',
+      initial: 'paying',
+      context: ({ input }) => ({ cents: input.cents }),
+      states: {
+        paying: {
+          invoke: {
+            id: 'pay',
+            src: 'chargeCard',
+            input: ({ context }) => ({ cents: context.cents }),
+            onDone: { target: 'paid', actions: assign({ paid: ({ event }) => event.output }) },
+            onError: { target: 'declined', actions: assign({ paid: ({ event }) => event.error }) },
+          },
+        },
+        paid: { type: 'final' },
+        declined: { type: 'final' },
+      },
+      output: ({ context }) => ({ paid: context.paid }),
+    }),
+  }) as Workflow;
+
+  const childId = async (h: ReturnType<typeof harnessFor>) => {
+    const started = (await h.log()).find((event) => event.type === 'child.started');
+    if (!started) throw new Error('the parent started no child');
+    return (started.data as { childRequestId: string }).childRequestId;
+  };
+
+  it('starts the child in the same tenant, waits without a lease, and returns its output', async () => {
+    const h = harnessFor([checkout, chargeCard]);
+    await h.submit('checkout', { cents: 420 });
+    expect(await h.run()).toMatchObject({ kind: 'waiting_for_signal' });
+    const child = await childId(h);
+    expect(child).toBe('r1/pay@1');
+    const childLog = await h.log(child);
+    expect(childLog[0]).toMatchObject({ tenantId: 'acme', type: 'request.accepted' });
+    expect(await h.run(child)).toMatchObject({ kind: 'completed' });
+    expect(await h.run()).toMatchObject({
+      kind: 'completed',
+      output: { paid: { receipt: 'rcpt-420' } },
+    });
+    // Starting it again (a redelivery) finds the same child and changes nothing.
+    expect(await h.run(child)).toMatchObject({ kind: 'nothing_to_do' });
+    expect((await h.log()).filter((event) => event.type === 'step.completed')).toHaveLength(1);
+  });
+
+  it('a child that fails fails the parent step, and the parent catches it', async () => {
+    const h = harnessFor([checkout, chargeCard]);
+    await h.submit('checkout', { cents: -1 });
+    await h.run();
+    const child = await childId(h);
+    await h.settle(child);
+    expect((await h.view(child))?.status).toMatch(/FAILED|DEAD_LETTERED/);
+    const outcome = await h.run();
+    expect(outcome).toMatchObject({
+      kind: 'completed',
+      output: { paid: { name: 'Error', message: 'card declined' } },
+    });
+  });
+
+  it('cancelling the parent cancels its running child', async () => {
+    const h = harnessFor([checkout, chargeCard]);
+    await h.submit('checkout', { cents: 13 });
+    await h.run();
+    const child = await childId(h);
+    const childRun = h.run(child);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await cancelRequest(h.store, h.registry, h.key('r1'), context(h));
+    expect(await childRun).toMatchObject({ kind: 'cancelled' });
+    expect((await h.view(child))?.status).toBe('CANCELLED');
+    expect((await h.view())?.status).toBe('CANCELLED');
+  });
+
+  it('a child that ends before the parent records child.started still reaches the parent', async () => {
+    const h = harnessFor([checkout, chargeCard]);
+    await h.submit('checkout', { cents: 7 });
+    await h.submit('charge_card', { cents: 7 }, 'r1/pay@1');
+    // The "child" request above has no parent: the parent's start finds it already there.
+    const [accepted] = await h.log('r1/pay@1');
+    expect(accepted).toBeDefined();
+    await h.run('r1/pay@1');
+    const outcome = await h.settle();
+    expect(outcome.at(-1)).toMatchObject({
+      kind: 'completed',
+      output: { paid: { receipt: 'rcpt-7' } },
+    });
   });
 });

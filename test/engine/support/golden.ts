@@ -17,8 +17,16 @@ export interface Golden {
   readonly view: RequestView;
 }
 
-/** One recorded scenario per demo workflow. */
-export const goldenScenarios: readonly { action: string; input: unknown }[] = [
+/** A scenario to record: an action, its input, and a file name when one action has several. */
+export interface GoldenScenario {
+  readonly action: string;
+  readonly input: unknown;
+  /** File name without `.v<version>.json`; defaults to the action. */
+  readonly name?: string;
+}
+
+/** One recorded scenario per demo workflow (two where the paths differ much). */
+export const goldenScenarios: readonly GoldenScenario[] = [
   { action: 'echo_async', input: { message: 'golden', timestamp: '2024-05-01T10:00:00Z' } },
   {
     action: 'generate_report',
@@ -38,6 +46,15 @@ export const goldenScenarios: readonly { action: string; input: unknown }[] = [
     input: { items: Array.from({ length: 25 }, (_, i) => i), batch_size: 10 },
   },
   { action: 'flaky_step', input: { failures: 1 } },
+  { action: 'reminder', input: { message: 'golden', delay_ms: 60_000 } },
+  { action: 'resize_images', input: { images: ['a.png', 'b.png', 'c.png'] } },
+  { action: 'trip_booking', input: { destination: 'Lisbon', nights: 2, amount_cents: 9_900 } },
+  {
+    action: 'trip_booking',
+    input: { destination: 'Oslo', nights: 1, amount_cents: 100, decline_payment: true },
+    name: 'trip_booking.rolled_back',
+  },
+  { action: 'charge_card', input: { amount_cents: 500, card: 'golden-card' } },
 ];
 
 /** The registry goldens replay against: the demo workflows as they are now. */
@@ -46,11 +63,11 @@ export function goldenRegistry(): WorkflowRegistry {
 }
 
 /** Runs a scenario to its end and captures its log, snapshot and view. */
-export async function recordGolden(scenario: { action: string; input: unknown }): Promise<Golden> {
+export async function recordGolden(scenario: GoldenScenario): Promise<Golden> {
   const registry = goldenRegistry();
   const harness = createHarness(registry);
   await harness.submit(scenario.action, scenario.input);
-  await harness.settle();
+  await harness.settleAll();
   const events = await harness.log();
   const workflow = registry.require(scenario.action);
   return {

@@ -8,7 +8,7 @@ import {
 import type { StoredEvent } from '../../../src/events/event';
 import type { EventStore } from '../../../src/events/eventStore';
 import { InMemoryEventStore } from '../../../src/events/memory/inMemoryEventStore';
-import { toRequestKey } from '../../../src/events/requestKey';
+import { parseRequestKey, toRequestKey } from '../../../src/events/requestKey';
 import { foldRequestView, type RequestView } from '../../../src/projections/requestView';
 
 /** A fake clock the test moves by hand. */
@@ -98,6 +98,20 @@ export function createHarness(
         else if (outcome.kind !== 'suspended') return outcomes;
       }
       throw new Error(`request ${id} did not settle in 200 runs`);
+    },
+    /**
+     * Settles every request in the store (children and parents wake each
+     * other), until a whole pass appends nothing.
+     */
+    async settleAll(options: RunOptions = {}): Promise<void> {
+      const keys = () => (store as InMemoryEventStore).requestKeys();
+      for (let pass = 0; pass < 50; pass++) {
+        const before = await Promise.all(keys().map(async (key) => (await store.read(key)).length));
+        for (const key of keys()) await harness.settle(parseRequestKey(key).requestId, options);
+        const after = await Promise.all(keys().map(async (key) => (await store.read(key)).length));
+        if (after.length === before.length && after.every((n, i) => n === before[i])) return;
+      }
+      throw new Error('the requests did not settle in 50 passes');
     },
     log(id = 'r1'): Promise<StoredEvent[]> {
       return store.read(toRequestKey(tenantId, id));
