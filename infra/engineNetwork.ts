@@ -82,6 +82,8 @@ export class EngineNetwork extends Construct {
         service,
         subnets: this.subnets,
         securityGroups: [endpointGroup],
+        // Only the functions' group may connect (the ingress rule above), not the whole VPC CIDR.
+        open: false,
         privateDnsEnabled: true,
       });
     }

@@ -1,9 +1,10 @@
 import { join, resolve } from 'node:path';
 import { Annotations, Duration } from 'aws-cdk-lib';
-import { WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, StartingPosition, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -39,6 +40,7 @@ import { FUNCTION_ACCESS } from './functionAccess';
 import { FUNCTION_KINDS, type FunctionKind, resolveEntries } from './functionEntries';
 import { type FunctionEnvironmentValues, functionEnvironment } from './functionEnvironment';
 import { LiveAliases, pascal } from './liveAliases';
+import { acknowledgeSecurityFindings } from './securityFindings';
 import { SettingError } from './settingError';
 import type { StageSettings } from './stages';
 import { StreamerAlarms } from './streamerAlarms';
@@ -102,6 +104,13 @@ export interface StreamerEngineProps {
   readonly encryptionKey?: IKey | 'create';
   /** Record DynamoDB data events of the tables in a CloudTrail trail. */
   readonly auditLog?: AuditLogSettings;
+  /**
+   * Write the WebSocket stage's access log (one line per connect, message and
+   * disconnect) to a log group. Default false: API Gateway refuses it until
+   * the account's API Gateway CloudWatch role is set, once per account and
+   * region (see docs/deploy.md).
+   */
+  readonly accessLogs?: boolean;
 }
 
 /** The queues, by role. */
@@ -199,6 +208,7 @@ export class StreamerEngine extends Construct {
       stageName: stage.stage,
       autoDeploy: true,
       throttle: stage.throttle,
+      ...(props.accessLogs && { accessLogSettings: this.#accessLogs(stage) }),
     });
     this.webSocketUrl = this.webSocketStage.url;
     this.managementEndpoint = this.webSocketStage.callbackUrl;
@@ -239,6 +249,16 @@ export class StreamerEngine extends Construct {
         removalPolicy: stage.removalPolicy,
       });
     }
+    acknowledgeSecurityFindings(this, props.accessLogs ?? false);
+  }
+
+  #accessLogs(stage: StageSettings) {
+    const logGroup = new LogGroup(this, 'AccessLogs', {
+      logGroupName: `/aws/apigateway/${stage.prefix}-access`,
+      retention: stage.logRetention,
+      removalPolicy: stage.removalPolicy,
+    });
+    return { destination: new LogGroupLogDestination(logGroup) };
   }
 
   /** Tables, straight from the shared definitions. */
@@ -306,7 +326,19 @@ export class StreamerEngine extends Construct {
         removalPolicy: stage.removalPolicy,
       });
       const inVpc = network && kind !== 'authorizer';
+      // Its own role: logs to its own log group only (not AWSLambdaBasicExecutionRole's `*`).
+      const role = new Role(this, `${pascal(kind)}Role`, {
+        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+        description: `Streamer ${kind} (${stage.stage})`,
+      });
+      logGroup.grantWrite(role);
+      if (inVpc) {
+        role.addManagedPolicy(
+          ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
+        );
+      }
       return new NodejsFunction(this, `${pascal(kind)}Function`, {
+        role,
         functionName: `${stage.prefix}-${kind}`,
         description: `Streamer ${kind} (${stage.stage})`,
         entry: entries[kind],

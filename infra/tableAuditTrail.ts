@@ -61,7 +61,9 @@ export class TableAuditTrail extends Construct {
       enableFileValidation: true,
     });
     const cfn = this.trail.node.defaultChild as CfnTrail;
-    // Advanced selectors replace the basic ones (and with them management events).
+    // Advanced selectors replace the basic ones (and with them management events);
+    // CloudTrail refuses a trail with both, even an empty basic list.
+    cfn.addPropertyDeletionOverride('EventSelectors');
     cfn.advancedEventSelectors = [
       {
         name: 'Streamer table data events',
