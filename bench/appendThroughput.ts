@@ -26,9 +26,9 @@ export const appendThroughput: BenchScenario = {
     const viaStore = async (writers: number, perWriter: number) =>
       Promise.all(
         Array.from({ length: writers }, async () => {
-          const requestId = `bench#${ulid()}`;
+          const requestKey = `bench#${ulid()}`;
           for (let version = 0; version < perWriter; version++) {
-            await store.append(requestId, version, [
+            await store.append(requestKey, version, [
               { type: 'step.progress', at: Date.now(), tenantId: 'bench', userId: 'u', data },
             ]);
           }

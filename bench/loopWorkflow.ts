@@ -61,7 +61,7 @@ export function loopLog(size: number): StoredEvent[] {
   const events: StoredEvent[] = [];
   const push = (type: string, data: unknown): void => {
     events.push({
-      requestId: 'bench#1',
+      requestKey: 'bench#1',
       seq: events.length + 1,
       type,
       at: 1_000 + events.length,

@@ -24,10 +24,10 @@ export async function rawPutItemRate(
   const started = performance.now();
   await Promise.all(
     Array.from({ length: writers }, async () => {
-      const requestId = `bench#${ulid()}`;
+      const requestKey = `bench#${ulid()}`;
       for (let seq = 1; seq <= perWriter; seq++) {
         const Item = marshall({
-          requestId,
+          requestKey,
           seq,
           type: 'step.progress',
           at: Date.now(),

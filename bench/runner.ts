@@ -37,12 +37,12 @@ export const runnerScenario: BenchScenario = {
         read: (...args) => store.read(...args),
       };
       for (let r = 0; r < requests; r++) {
-        const clientRequestId = ulid();
+        const requestId = ulid();
         const accepted = await acceptRequest(counting, {
           workflow,
           tenantId: 'bench',
           userId: 'u',
-          clientRequestId,
+          requestId,
           input: { ticks },
           now: Date.now(),
         });
@@ -50,7 +50,7 @@ export const runnerScenario: BenchScenario = {
         const outcome = await runRequest({
           store: counting,
           registry,
-          requestId: accepted.requestId,
+          requestKey: accepted.requestKey,
           clock: Date.now,
           remainingTimeMs: () => 900_000,
           deadLetterSink: { send: async () => {} },

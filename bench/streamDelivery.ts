@@ -101,7 +101,7 @@ export async function putToReaderLatency(
         new PutItemCommand({
           TableName: names.requests,
           Item: {
-            requestId: { S: 'bench' },
+            requestKey: { S: 'bench' },
             seq: { N: String(seq) },
             type: { S: 'step.progress' },
           },

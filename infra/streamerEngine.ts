@@ -290,7 +290,7 @@ export class StreamerEngine extends Construct {
       ...common,
       queueName: `${stage.prefix}-dead-letters.fifo`,
       fifo: true,
-      // The back end de-duplicates with MessageDeduplicationId `<requestId>:<seq>`, never by content.
+      // The back end de-duplicates with MessageDeduplicationId a digest of `<requestKey>#<seq>`, never by content.
       contentBasedDeduplication: false,
       retentionPeriod: Duration.days(14),
     });

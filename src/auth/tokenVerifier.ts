@@ -6,6 +6,7 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
+import { idProblem } from '../events/requestKey';
 import { AuthError } from './authError';
 import type { Identity } from './identity';
 
@@ -29,8 +30,6 @@ export interface TokenVerifierOptions {
 
 /** Verifies a bearer token and returns who it names; throws {@link AuthError}. */
 export type TokenVerifier = (token: string) => Promise<Identity>;
-
-const MAX_TENANT_ID_LENGTH = 128;
 
 type VerificationKey = Awaited<ReturnType<typeof importSPKI>> | JWTVerifyGetKey;
 
@@ -106,9 +105,17 @@ function identityOf(payload: JWTPayload, allowedTenants: readonly string[] | und
   if (typeof tenantId !== 'string' || tenantId === '') {
     throw new AuthError('missing_claim', 'Token has no "tenant_id" claim');
   }
-  // `#` separates tenant and request id in storage keys (src/events/requestKey.ts).
-  if (tenantId.includes('#') || tenantId.length > MAX_TENANT_ID_LENGTH) {
-    throw new AuthError('claim_invalid', 'Token claim "tenant_id" is not a valid tenant id');
+  // Both ids end up in storage keys: the same rules as every id at the door.
+  const subProblem = idProblem('userId', sub);
+  if (subProblem !== undefined) {
+    throw new AuthError('claim_invalid', `Token claim "sub" is not a valid user id: ${subProblem}`);
+  }
+  const tenantProblem = idProblem('tenantId', tenantId);
+  if (tenantProblem !== undefined) {
+    throw new AuthError(
+      'claim_invalid',
+      `Token claim "tenant_id" is not a valid tenant id: ${tenantProblem}`,
+    );
   }
   if (
     !Array.isArray(permissions) ||

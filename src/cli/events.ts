@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { requestKey } from '../events';
+import { toRequestKey } from '../events';
 import { DynamoDbEventStore } from '../events/dynamodb';
 import { LOCAL_AWS } from '../local/localAws';
 import { readStackInfo } from '../local/stackInfo';
@@ -10,18 +10,18 @@ import { foldRequestView } from '../projections/requestView';
 // to the dev token's (`dev-tenant`).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const [clientRequestId, tenantId = 'dev-tenant'] = process.argv.slice(2);
-if (!clientRequestId) {
+const [requestId, tenantId = 'dev-tenant'] = process.argv.slice(2);
+if (!requestId) {
   console.error('Usage: npm run events -- <request id> [tenant id]');
   process.exit(2);
 }
 const stack = readStackInfo();
 const client = new DynamoDBClient({ endpoint: stack.dynamoDbEndpoint, ...LOCAL_AWS });
 const store = new DynamoDbEventStore({ client, tableName: stack.tables.requests });
-const events = await store.read(requestKey(tenantId, clientRequestId));
+const events = await store.read(toRequestKey(tenantId, requestId));
 client.destroy();
 if (events.length === 0) {
-  console.error(`No request ${clientRequestId} in tenant ${tenantId}.`);
+  console.error(`No request ${requestId} in tenant ${tenantId}.`);
   process.exit(1);
 }
 for (const event of events) {

@@ -34,9 +34,10 @@ const report = await redriveDeadLetters({
 console.log(
   `Redrove ${report.redriven.length} request(s)${report.redriven.length ? `: ${report.redriven.join(', ')}` : ''}; skipped ${report.skipped.length}; failed ${report.failed.length}.`,
 );
-for (const { requestId, reason } of report.skipped)
-  console.log(`  skipped ${requestId}: ${reason}`);
-for (const { requestId, error } of report.failed) console.error(`  failed ${requestId}: ${error}`);
+for (const { requestKey, reason } of report.skipped)
+  console.log(`  skipped ${requestKey}: ${reason}`);
+for (const { requestKey, error } of report.failed)
+  console.error(`  failed ${requestKey}: ${error}`);
 dynamo.destroy();
 sqs.destroy();
 process.exitCode = report.failed.length > 0 ? 1 : 0;

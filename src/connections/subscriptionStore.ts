@@ -3,15 +3,15 @@ export const SUBSCRIPTION_TTL_SECONDS = 24 * 60 * 60;
 
 /**
  * A connection following a request it did not necessarily submit
- * (subscriptions table). `requestId` is the tenant-scoped storage key.
+ * (subscriptions table). `requestKey` is the tenant-scoped storage key.
  */
 export interface SubscriptionRecord {
-  readonly requestId: string;
+  readonly requestKey: string;
   readonly connectionId: string;
   readonly tenantId: string;
   readonly userId: string;
   /** The client's own id of the request, which frames carry as `request_id`. */
-  readonly clientRequestId: string;
+  readonly requestId: string;
   /** Unix epoch ms. */
   readonly subscribedAt: number;
   /** Unix epoch seconds. */
@@ -23,9 +23,9 @@ export interface SubscriptionStore {
   /** Stores (or renews) a subscription. */
   put(record: SubscriptionRecord): Promise<void>;
   /** Removes one subscription; returns whether it existed. */
-  delete(requestId: string, connectionId: string): Promise<boolean>;
+  delete(requestKey: string, connectionId: string): Promise<boolean>;
   /** Every connection following a request (the projector's fan-out). */
-  listByRequest(requestId: string): Promise<SubscriptionRecord[]>;
+  listByRequest(requestKey: string): Promise<SubscriptionRecord[]>;
   /** Removes every subscription a connection holds (on disconnect or 410). */
   deleteByConnection(connectionId: string): Promise<number>;
 }
@@ -40,16 +40,16 @@ export class InMemorySubscriptionStore implements SubscriptionStore {
   readonly #records = new Map<string, SubscriptionRecord>();
 
   async put(record: SubscriptionRecord): Promise<void> {
-    this.#records.set(`${record.requestId}\u0000${record.connectionId}`, { ...record });
+    this.#records.set(`${record.requestKey}\u0000${record.connectionId}`, { ...record });
   }
 
-  async delete(requestId: string, connectionId: string): Promise<boolean> {
-    return this.#records.delete(`${requestId}\u0000${connectionId}`);
+  async delete(requestKey: string, connectionId: string): Promise<boolean> {
+    return this.#records.delete(`${requestKey}\u0000${connectionId}`);
   }
 
-  async listByRequest(requestId: string): Promise<SubscriptionRecord[]> {
+  async listByRequest(requestKey: string): Promise<SubscriptionRecord[]> {
     return [...this.#records.values()]
-      .filter((r) => r.requestId === requestId)
+      .filter((r) => r.requestKey === requestKey)
       .map((r) => ({ ...r }));
   }
 

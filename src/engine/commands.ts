@@ -2,7 +2,7 @@ import { VersionConflictError } from '../events/errors';
 import type { NewEvent, StoredEvent } from '../events/event';
 import type { EventStore } from '../events/eventStore';
 import type { LifecycleEventData } from '../events/lifecycle';
-import { requestKey } from '../events/requestKey';
+import { toRequestKey } from '../events/requestKey';
 import {
   EventNotAcceptedError,
   InputValidationError,
@@ -20,8 +20,8 @@ export interface AcceptRequestCommand {
   readonly workflow: Workflow;
   readonly tenantId: string;
   readonly userId: string;
-  /** The id the client chose; the log key is `requestKey(tenantId, clientRequestId)`. */
-  readonly clientRequestId: string;
+  /** The id the client chose; the log key is `toRequestKey(tenantId, requestId)`. */
+  readonly requestId: string;
   readonly connectionId?: string;
   /** The raw input; validated here against the workflow's schema and stored validated. */
   readonly input: unknown;
@@ -32,10 +32,10 @@ export interface AcceptRequestCommand {
 
 /** The outcome of {@link acceptRequest}. */
 export type AcceptResult =
-  | { readonly created: true; readonly requestId: string; readonly seq: 1 }
+  | { readonly created: true; readonly requestKey: string; readonly seq: 1 }
   | {
       readonly created: false;
-      readonly requestId: string;
+      readonly requestKey: string;
       /** The request that already holds this id (possibly another action). */
       readonly existing: StoredEvent<'request.accepted', LifecycleEventData['request.accepted']>;
     };
@@ -47,7 +47,7 @@ export type AcceptResult =
  *
  * @example
  * const result = await acceptRequest(store, {
- *   workflow, tenantId: 'acme', userId: 'u1', clientRequestId: 'r1', input: payload, now: clock(),
+ *   workflow, tenantId: 'acme', userId: 'u1', requestId: 'r1', input: payload, now: clock(),
  * });
  * if (!result.created) reply(`already accepted as ${result.existing.data.action}`);
  */
@@ -57,18 +57,18 @@ export async function acceptRequest(
 ): Promise<AcceptResult> {
   const validated = await validateInput(command.workflow, command.input);
   if (!validated.ok) throw new InputValidationError(command.workflow.action, validated.issues);
-  const requestId = requestKey(command.tenantId, command.clientRequestId);
+  const requestKey = toRequestKey(command.tenantId, command.requestId);
   const data: LifecycleEventData['request.accepted'] = {
     action: command.workflow.action,
     workflowVersion: command.workflow.version,
     input: validated.value,
-    clientRequestId: command.clientRequestId,
+    clientRequestId: command.requestId,
     ...(command.connectionId ? { connectionId: command.connectionId } : {}),
     ...(command.metadata ? { metadata: command.metadata } : {}),
     maxAttempts: command.workflow.retry.maxAttempts,
   };
   try {
-    await store.append(requestId, 0, [
+    await store.append(requestKey, 0, [
       {
         type: 'request.accepted',
         at: command.now,
@@ -77,14 +77,14 @@ export async function acceptRequest(
         data,
       },
     ]);
-    return { created: true, requestId, seq: 1 };
+    return { created: true, requestKey, seq: 1 };
   } catch (error) {
     if (!(error instanceof VersionConflictError)) throw error;
-    const [first] = await store.read(requestId);
+    const [first] = await store.read(requestKey);
     if (!first) throw error;
     return {
       created: false,
-      requestId,
+      requestKey,
       existing: first as StoredEvent<'request.accepted', LifecycleEventData['request.accepted']>,
     };
   }
@@ -99,7 +99,7 @@ export interface CommandContext {
 
 /** The result of a command that appended one event. */
 export interface AppendedResult {
-  readonly requestId: string;
+  readonly requestKey: string;
   readonly seq: number;
 }
 
@@ -112,20 +112,20 @@ const MAX_CONFLICT_RETRIES = 5;
 async function appendDecided(
   store: EventStore,
   registry: WorkflowRegistry,
-  requestId: string,
+  requestKey: string,
   context: CommandContext,
   decide: (state: RequestState) => NewEvent,
 ): Promise<AppendedResult> {
   for (let attempt = 0; ; attempt++) {
-    const events = await store.read(requestId);
+    const events = await store.read(requestKey);
     if (events.length === 0 || events[0]?.tenantId !== context.tenantId) {
-      throw new RequestNotFoundError(requestId);
+      throw new RequestNotFoundError(requestKey);
     }
     const state = replay(registry, events);
     const event = decide(state);
     try {
-      const seq = await store.append(requestId, state.version, [event]);
-      return { requestId, seq };
+      const seq = await store.append(requestKey, state.version, [event]);
+      return { requestKey, seq };
     } catch (error) {
       if (!(error instanceof VersionConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw error;
     }
@@ -139,16 +139,16 @@ async function appendDecided(
  * it does not exist in this tenant.
  *
  * @example
- * await cancelRequest(store, registry, requestKey(tenantId, id), { tenantId, userId, now: clock() });
+ * await cancelRequest(store, registry, toRequestKey(tenantId, id), { tenantId, userId, now: clock() });
  */
 export function cancelRequest(
   store: EventStore,
   registry: WorkflowRegistry,
-  requestId: string,
+  requestKey: string,
   context: CommandContext & { readonly reason?: string },
 ): Promise<AppendedResult> {
-  return appendDecided(store, registry, requestId, context, (state) => {
-    if (state.terminal) throw new RequestFinishedError(requestId, state.terminal.type, 'cancel');
+  return appendDecided(store, registry, requestKey, context, (state) => {
+    if (state.terminal) throw new RequestFinishedError(requestKey, state.terminal.type, 'cancel');
     return {
       type: 'request.cancelled',
       at: context.now,
@@ -177,13 +177,13 @@ export interface ExternalEvent {
 export function signalRequest(
   store: EventStore,
   registry: WorkflowRegistry,
-  requestId: string,
+  requestKey: string,
   event: ExternalEvent,
   context: CommandContext,
 ): Promise<AppendedResult> {
-  return appendDecided(store, registry, requestId, context, (state) => {
+  return appendDecided(store, registry, requestKey, context, (state) => {
     if (state.terminal)
-      throw new RequestFinishedError(requestId, state.terminal.type, `signal "${event.type}" to`);
+      throw new RequestFinishedError(requestKey, state.terminal.type, `signal "${event.type}" to`);
     const stateValue = state.snapshot.value;
     if (
       typeof event.type !== 'string' ||
@@ -191,7 +191,7 @@ export function signalRequest(
       state.snapshot.status !== 'active' ||
       !state.snapshot.can(event)
     ) {
-      throw new EventNotAcceptedError(requestId, String(event.type), stateValue);
+      throw new EventNotAcceptedError(requestKey, String(event.type), stateValue);
     }
     return {
       type: 'request.signalled',
@@ -209,16 +209,16 @@ export function signalRequest(
  * stay done. The caller then wakes the runner (the append does, via the stream).
  *
  * @example
- * await redriveRequest(store, registry, message.requestId, { tenantId, userId: 'ops', now: clock(), by: 'ops' });
+ * await redriveRequest(store, registry, message.requestKey, { tenantId, userId: 'ops', now: clock(), by: 'ops' });
  */
 export function redriveRequest(
   store: EventStore,
   registry: WorkflowRegistry,
-  requestId: string,
+  requestKey: string,
   context: CommandContext & { readonly by?: string; readonly reason?: string },
 ): Promise<AppendedResult> {
-  return appendDecided(store, registry, requestId, context, (state) => {
-    if (!state.deadLettered || !state.restorePoint) throw new NotDeadLetteredError(requestId);
+  return appendDecided(store, registry, requestKey, context, (state) => {
+    if (!state.deadLettered || !state.restorePoint) throw new NotDeadLetteredError(requestKey);
     return {
       type: 'request.redriven',
       at: context.now,

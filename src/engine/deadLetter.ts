@@ -6,23 +6,23 @@ import type { RecordedError } from '../events/lifecycle';
  */
 export interface DeadLetterMessage {
   /**
-   * Stable per failure (`<requestId>#<seq of request.failed>`): a message
+   * Stable per failure (`<requestKey>#<seq of request.failed>`): a message
    * re-sent after a crash carries the same id, so the queue (FIFO dedup) or
    * its consumer can drop the copy.
    */
   readonly messageId: string;
-  readonly requestId: string;
+  readonly requestKey: string;
   readonly tenantId: string;
   readonly userId: string;
-  readonly clientRequestId: string;
+  readonly requestId: string;
   readonly action: string;
   readonly workflowVersion: number;
   /** Attempts made by the failing step invocation. */
   readonly attempts: number;
   /** The error of each attempt, oldest first. */
   readonly errors: readonly RecordedError[];
-  /** Where the whole story is: read `requestId` from `fromSeq` to `toSeq` (the `request.failed`). */
-  readonly log: { readonly requestId: string; readonly fromSeq: number; readonly toSeq: number };
+  /** Where the whole story is: read `requestKey` from `fromSeq` to `toSeq` (the `request.failed`). */
+  readonly log: { readonly requestKey: string; readonly fromSeq: number; readonly toSeq: number };
 }
 
 /** Port through which the engine emits dead-letter messages. */

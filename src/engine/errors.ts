@@ -29,13 +29,13 @@ export class WorkflowVersionMismatchError extends EngineError {
   override readonly name = 'WorkflowVersionMismatchError';
   readonly retryable = false;
   constructor(
-    readonly requestId: string,
+    readonly requestKey: string,
     readonly action: string,
     readonly recordedVersion: number,
     readonly registeredVersion: number,
   ) {
     super(
-      `Request ${requestId} was recorded with ${action} v${recordedVersion} but v${registeredVersion} is registered: register v${recordedVersion} too (registry.register(old)) or let those requests finish before deploying`,
+      `Request ${requestKey} was recorded with ${action} v${recordedVersion} but v${registeredVersion} is registered: register v${recordedVersion} too (registry.register(old)) or let those requests finish before deploying`,
     );
   }
 }
@@ -44,8 +44,8 @@ export class WorkflowVersionMismatchError extends EngineError {
 export class RequestNotFoundError extends EngineError {
   override readonly name = 'RequestNotFoundError';
   readonly retryable = false;
-  constructor(readonly requestId: string) {
-    super(`Request ${requestId} does not exist`);
+  constructor(readonly requestKey: string) {
+    super(`Request ${requestKey} does not exist`);
   }
 }
 
@@ -54,11 +54,11 @@ export class RequestFinishedError extends EngineError {
   override readonly name = 'RequestFinishedError';
   readonly retryable = false;
   constructor(
-    readonly requestId: string,
+    readonly requestKey: string,
     readonly terminalType: string,
     readonly attempted: string,
   ) {
-    super(`Cannot ${attempted} request ${requestId}: it already ended with ${terminalType}`);
+    super(`Cannot ${attempted} request ${requestKey}: it already ended with ${terminalType}`);
   }
 }
 
@@ -70,12 +70,12 @@ export class EventNotAcceptedError extends EngineError {
   override readonly name = 'EventNotAcceptedError';
   readonly retryable = false;
   constructor(
-    readonly requestId: string,
+    readonly requestKey: string,
     readonly eventType: string,
     readonly state: unknown,
   ) {
     super(
-      `Request ${requestId} does not accept event "${eventType}" in state ${JSON.stringify(state)}: nothing was stored`,
+      `Request ${requestKey} does not accept event "${eventType}" in state ${JSON.stringify(state)}: nothing was stored`,
     );
   }
 }
@@ -151,7 +151,9 @@ export class NotAStepError extends EngineError {
 export class NotDeadLetteredError extends EngineError {
   override readonly name = 'NotDeadLetteredError';
   readonly retryable = false;
-  constructor(readonly requestId: string) {
-    super(`Request ${requestId} is not dead-lettered: only dead-lettered requests can be redriven`);
+  constructor(readonly requestKey: string) {
+    super(
+      `Request ${requestKey} is not dead-lettered: only dead-lettered requests can be redriven`,
+    );
   }
 }

@@ -22,7 +22,7 @@ export interface InlineDeps {
   readonly onProgress?: (update: ProgressUpdate) => void;
   readonly tenantId?: string;
   readonly userId?: string;
-  /** Used as `requestId` in the step context. */
+  /** The client's request id, handed to steps as `requestId`. Default `inline`. */
   readonly requestId?: string;
 }
 
@@ -69,6 +69,7 @@ async function runHandler<TInput, TOutput>(
       stepInput: undefined,
       stepId: 'process',
       requestId: deps.requestId ?? 'inline',
+      tenantId: deps.tenantId ?? 'inline',
       checkpoint,
       saveCheckpoint: async (data) => {
         checkpoint = toJson(data);
@@ -106,7 +107,7 @@ async function runMachine(
     workflow,
     tenantId: deps.tenantId ?? 'inline',
     userId: deps.userId ?? 'inline',
-    clientRequestId: deps.requestId ?? 'inline',
+    requestId: deps.requestId ?? 'inline',
     input,
     now: deps.clock(),
   });
@@ -115,7 +116,7 @@ async function runMachine(
     const outcome = await runRequest({
       store,
       registry,
-      requestId: accepted.requestId,
+      requestKey: accepted.requestKey,
       clock: deps.clock,
       remainingTimeMs: () => 15 * 60_000,
       deadLetterSink: { send: async (message) => void failures.push(...message.errors) },
@@ -163,13 +164,13 @@ class EphemeralEventStore implements EventStore {
   readonly #log: StoredEvent[] = [];
 
   async append(
-    requestId: string,
+    requestKey: string,
     expectedVersion: number,
     events: readonly NewEvent[],
   ): Promise<number> {
     if (expectedVersion !== this.#log.length) {
       throw new VersionConflictError({
-        requestId,
+        requestKey,
         expectedVersion,
         actualVersion: this.#log.length,
       });
@@ -177,7 +178,7 @@ class EphemeralEventStore implements EventStore {
     for (const event of events) {
       this.#log.push({
         ...toJson(event),
-        requestId,
+        requestKey,
         seq: this.#log.length + 1,
         schemaVersion: event.schemaVersion ?? EVENT_SCHEMA_VERSION,
       });
@@ -185,7 +186,7 @@ class EphemeralEventStore implements EventStore {
     return this.#log.length;
   }
 
-  async read(_requestId: string, options: { fromSeq?: number } = {}): Promise<StoredEvent[]> {
+  async read(_requestKey: string, options: { fromSeq?: number } = {}): Promise<StoredEvent[]> {
     return this.#log.filter((event) => event.seq >= (options.fromSeq ?? 1));
   }
 }

@@ -56,11 +56,11 @@ export interface RequestFailure {
 
 /** The folded state of a request: its machine snapshot plus the engine's bookkeeping. */
 export interface RequestState {
-  readonly requestId: string;
+  readonly requestKey: string;
   readonly tenantId: string;
   readonly userId: string;
   readonly action: string;
-  readonly clientRequestId: string;
+  readonly requestId: string;
   readonly connectionId?: string;
   readonly input: unknown;
   readonly maxAttempts: number;
@@ -105,13 +105,13 @@ type Accepted = StoredEvent<'request.accepted', LifecycleEventData['request.acce
  * `WorkflowVersionMismatchError` when the recorded version is not registered.
  *
  * @example
- * const state = replay(registry, await store.read(requestKey('acme', 'r1')));
+ * const state = replay(registry, await store.read(toRequestKey('acme', 'r1')));
  * state.snapshot.value; // 'rendering'
  */
 export function replay(registry: WorkflowRegistry, events: readonly StoredEvent[]): RequestState {
   const first = events[0];
   if (first?.type !== 'request.accepted') {
-    throw new RequestNotFoundError(first?.requestId ?? '(empty log)');
+    throw new RequestNotFoundError(first?.requestKey ?? '(empty log)');
   }
   const state = initialState(registry, first as Accepted);
   for (let i = 1; i < events.length; i++) applyEvent(state, events[i] as StoredEvent);
@@ -126,7 +126,7 @@ export function initialState(registry: WorkflowRegistry, accepted: Accepted): Re
     const newest = registry.get(action);
     if (newest) {
       throw new WorkflowVersionMismatchError(
-        accepted.requestId,
+        accepted.requestKey,
         action,
         workflowVersion,
         newest.version,
@@ -136,11 +136,11 @@ export function initialState(registry: WorkflowRegistry, accepted: Accepted): Re
   }
   const [snapshot] = initialTransition(workflow.machine, accepted.data.input);
   const state: RequestState = {
-    requestId: accepted.requestId,
+    requestKey: accepted.requestKey,
     tenantId: accepted.tenantId,
     userId: accepted.userId,
     action,
-    clientRequestId: accepted.data.clientRequestId,
+    requestId: accepted.data.clientRequestId,
     ...(accepted.data.connectionId ? { connectionId: accepted.data.connectionId } : {}),
     input: accepted.data.input,
     maxAttempts: accepted.data.maxAttempts,

@@ -22,8 +22,8 @@ import { type StepContext, stepFunctionOf } from './step';
 export interface RunRequestDeps {
   readonly store: EventStore;
   readonly registry: WorkflowRegistry;
-  /** The request's log key. */
-  readonly requestId: string;
+  /** The request's storage key (`toRequestKey(tenantId, requestId)`). */
+  readonly requestKey: string;
   /** Time left in this invocation (Lambda's `context.getRemainingTimeInMillis`). */
   readonly remainingTimeMs: () => number;
   readonly clock: () => number;
@@ -151,10 +151,10 @@ type StepResult =
  *
  * @example
  * const outcome = await runRequest({
- *   store, registry, requestId, clock: Date.now, deadLetterSink,
+ *   store, registry, requestKey, clock: Date.now, deadLetterSink,
  *   remainingTimeMs: () => context.getRemainingTimeInMillis(),
  * });
- * if (outcome.kind === 'retry_scheduled') await scheduleWakeUp(requestId, outcome.retryAt);
+ * if (outcome.kind === 'retry_scheduled') await scheduleWakeUp(requestKey, outcome.retryAt);
  */
 export async function runRequest(deps: RunRequestDeps): Promise<RunOutcome> {
   return new Runner(deps).run();
@@ -180,7 +180,7 @@ class Runner {
   }
 
   async run(): Promise<RunOutcome> {
-    const events = await this.#deps.store.read(this.#deps.requestId);
+    const events = await this.#deps.store.read(this.#deps.requestKey);
     if (events.length === 0) return this.#out({ kind: 'nothing_to_do', reason: 'not_found' });
     this.#base = replay(this.#deps.registry, events);
     for (;;) {
@@ -320,7 +320,7 @@ class Runner {
   #stored(event: NewEvent, seq: number): StoredEvent {
     return {
       ...event,
-      requestId: this.#deps.requestId,
+      requestKey: this.#deps.requestKey,
       seq,
       schemaVersion: event.schemaVersion ?? EVENT_SCHEMA_VERSION,
     };
@@ -334,7 +334,7 @@ class Runner {
   async #commit(events: NewEvent[]): Promise<true | RunOutcome | undefined> {
     const all = [...this.#carry, ...events];
     try {
-      await this.#deps.store.append(this.#deps.requestId, this.#base.version, all);
+      await this.#deps.store.append(this.#deps.requestKey, this.#base.version, all);
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;
       await this.#reload();
@@ -361,7 +361,7 @@ class Runner {
 
   async #reload(): Promise<void> {
     this.#spec = undefined;
-    this.#base = replay(this.#deps.registry, await this.#deps.store.read(this.#deps.requestId));
+    this.#base = replay(this.#deps.registry, await this.#deps.store.read(this.#deps.requestKey));
   }
 
   #holds(lease: { stepId: string; startedSeq: number } | undefined): boolean {
@@ -375,16 +375,16 @@ class Runner {
     const failure = state.failure;
     if (!failure) return undefined;
     const message: DeadLetterMessage = {
-      messageId: `${state.requestId}#${failure.seq}`,
-      requestId: state.requestId,
+      messageId: `${state.requestKey}#${failure.seq}`,
+      requestKey: state.requestKey,
       tenantId: state.tenantId,
       userId: state.userId,
-      clientRequestId: state.clientRequestId,
+      requestId: state.requestId,
       action: state.action,
       workflowVersion: state.workflow.version,
       attempts: failure.attempts,
       errors: failure.errors,
-      log: { requestId: state.requestId, fromSeq: 1, toSeq: failure.seq },
+      log: { requestKey: state.requestKey, fromSeq: 1, toSeq: failure.seq },
     };
     // Send first, then record: a crash in between re-sends the same messageId
     // (de-duplicable) instead of recording a message that was never sent.
@@ -398,7 +398,7 @@ class Runner {
     ]);
     if (committed === true || this.#base.deadLettered) {
       this.#logger.error('request dead-lettered', {
-        requestId: state.requestId,
+        requestKey: state.requestKey,
         action: state.action,
         attempts: failure.attempts,
       });
@@ -435,7 +435,7 @@ class Runner {
         if (closed || abortReason) throw new StepAbortedError(abortReason ?? 'lost');
         for (let tries = 0; tries < 3; tries++) {
           try {
-            await deps.store.append(deps.requestId, this.#base.version, events);
+            await deps.store.append(deps.requestKey, this.#base.version, events);
             let seq = this.#base.version;
             for (const event of events) applyEvent(this.#base, this.#stored(event, ++seq));
             return;
@@ -471,7 +471,8 @@ class Runner {
       input: this.#base.input,
       stepInput: invocation.stepInput,
       stepId: invocation.stepId,
-      requestId: deps.requestId,
+      requestId: this.#base.requestId,
+      tenantId: this.#base.tenantId,
       checkpoint: invocation.hasCheckpoint ? invocation.checkpoint : undefined,
       saveCheckpoint: (checkpoint) =>
         enqueue([
@@ -549,11 +550,11 @@ class Runner {
         retryDelayMs(
           this.#base.workflow.retry,
           attempt,
-          `${deps.requestId}/${invocation.stepId}/${this.#base.epoch}`,
+          `${deps.requestKey}/${invocation.stepId}/${this.#base.epoch}`,
         )
       : undefined;
     this.#logger.warn('step failed', {
-      requestId: deps.requestId,
+      requestKey: deps.requestKey,
       stepId: invocation.stepId,
       attempt,
       error,

@@ -18,8 +18,10 @@ export interface StepContext<TInput = unknown, TStepInput = unknown, TCheckpoint
   readonly stepInput: TStepInput;
   /** The invocation id (the invoke `id`). */
   readonly stepId: string;
-  /** The request's log key. */
+  /** The request's id, as the client chose it (frames echo it). Unique within its tenant. */
   readonly requestId: string;
+  /** The tenant the request belongs to (from the client's token). */
+  readonly tenantId: string;
   /** The last checkpoint saved by this invocation (any earlier attempt or run), if any. */
   readonly checkpoint: TCheckpoint | undefined;
   /**

@@ -19,18 +19,18 @@ export abstract class EventStoreError extends Error {
 export class VersionConflictError extends EventStoreError {
   override readonly name = 'VersionConflictError';
   readonly retryable = true;
-  readonly requestId: string;
+  readonly requestKey: string;
   readonly expectedVersion: number;
   readonly actualVersion: number;
   constructor(
-    facts: { requestId: string; expectedVersion: number; actualVersion: number },
+    facts: { requestKey: string; expectedVersion: number; actualVersion: number },
     options?: { cause?: unknown },
   ) {
     super(
-      `Request ${facts.requestId} is at version ${facts.actualVersion}, not ${facts.expectedVersion}: re-read the log and decide again`,
+      `Request ${facts.requestKey} is at version ${facts.actualVersion}, not ${facts.expectedVersion}: re-read the log and decide again`,
       options,
     );
-    this.requestId = facts.requestId;
+    this.requestKey = facts.requestKey;
     this.expectedVersion = facts.expectedVersion;
     this.actualVersion = facts.actualVersion;
   }
@@ -41,14 +41,14 @@ export class EventTooLargeError extends EventStoreError {
   override readonly name = 'EventTooLargeError';
   readonly retryable = false;
   constructor(
-    readonly requestId: string,
+    readonly requestKey: string,
     readonly seq: number,
     readonly type: string,
     readonly sizeBytes: number,
     readonly limitBytes: number,
   ) {
     super(
-      `Event ${type} (seq ${seq}) of request ${requestId} is ${sizeBytes} bytes, over the ${limitBytes}-byte item limit: store large payloads elsewhere (e.g. S3) and keep a reference in the event`,
+      `Event ${type} (seq ${seq}) of request ${requestKey} is ${sizeBytes} bytes, over the ${limitBytes}-byte item limit: store large payloads elsewhere (e.g. S3) and keep a reference in the event`,
     );
   }
 }
@@ -58,13 +58,13 @@ export class AppendTooLargeError extends EventStoreError {
   override readonly name = 'AppendTooLargeError';
   readonly retryable = false;
   constructor(
-    readonly requestId: string,
+    readonly requestKey: string,
     readonly limit: 'events' | 'bytes',
     readonly actual: number,
     readonly max: number,
   ) {
     super(
-      `Append to request ${requestId} has ${actual} ${limit}, over the limit of ${max} per append: split it into several appends`,
+      `Append to request ${requestKey} has ${actual} ${limit}, over the limit of ${max} per append: split it into several appends`,
     );
   }
 }

@@ -12,7 +12,7 @@ export const EVENT_SCHEMA_VERSION = 1;
 /** An event as stored in, and read back from, a request's log. */
 export interface StoredEvent<Type extends string = string, Data = unknown> {
   /** Tenant-scoped storage key of the request (see {@link requestKey}). */
-  readonly requestId: string;
+  readonly requestKey: string;
   /** Position in the log: 1, 2, 3 … dense, unique per request. */
   readonly seq: number;
   readonly type: Type;
@@ -27,7 +27,7 @@ export interface StoredEvent<Type extends string = string, Data = unknown> {
 }
 
 /**
- * An event about to be appended: the store assigns `requestId` and `seq`.
+ * An event about to be appended: the store assigns `requestKey` and `seq`.
  * `schemaVersion` defaults to {@link EVENT_SCHEMA_VERSION}.
  */
 export interface NewEvent<Type extends string = string, Data = unknown> {

@@ -9,7 +9,7 @@ import { EVENT_STORE_LIMITS } from './limits';
  * empty sets and cap number precision) and so the item size is exact.
  */
 export interface EventItem {
-  readonly requestId: string;
+  readonly requestKey: string;
   readonly seq: number;
   readonly type: string;
   readonly at: number;
@@ -20,7 +20,7 @@ export interface EventItem {
 }
 
 const eventItemSchema = z.object({
-  requestId: z.string().min(1),
+  requestKey: z.string().min(1),
   seq: z.number().int().positive(),
   type: z.string().min(1),
   at: z.number(),
@@ -31,9 +31,9 @@ const eventItemSchema = z.object({
 });
 
 /** Builds the stored record of `event` at position `seq`. */
-export function toEventItem(requestId: string, seq: number, event: NewEvent): EventItem {
+export function toEventItem(requestKey: string, seq: number, event: NewEvent): EventItem {
   return {
-    requestId,
+    requestKey,
     seq,
     type: event.type,
     at: event.at,
@@ -70,21 +70,21 @@ export function eventItemSize(item: EventItem): number {
  * items to write. Throws before anything is written.
  */
 export function prepareAppend(
-  requestId: string,
+  requestKey: string,
   expectedVersion: number,
   events: readonly NewEvent[],
 ): EventItem[] {
-  if (requestId.length === 0) throw new InvalidAppendError('requestId must not be empty');
+  if (requestKey.length === 0) throw new InvalidAppendError('requestKey must not be empty');
   if (!Number.isInteger(expectedVersion) || expectedVersion < 0) {
     throw new InvalidAppendError(
       `expectedVersion must be a whole number >= 0, got ${expectedVersion}`,
     );
   }
   if (events.length === 0)
-    throw new InvalidAppendError(`Append to request ${requestId} has no events`);
+    throw new InvalidAppendError(`Append to request ${requestKey} has no events`);
   if (events.length > EVENT_STORE_LIMITS.maxEventsPerAppend) {
     throw new AppendTooLargeError(
-      requestId,
+      requestKey,
       'events',
       events.length,
       EVENT_STORE_LIMITS.maxEventsPerAppend,
@@ -92,11 +92,11 @@ export function prepareAppend(
   }
   let total = 0;
   const items = events.map((event, index) => {
-    const item = toEventItem(requestId, expectedVersion + index + 1, event);
+    const item = toEventItem(requestKey, expectedVersion + index + 1, event);
     const size = eventItemSize(item);
     if (size > EVENT_STORE_LIMITS.maxItemBytes) {
       throw new EventTooLargeError(
-        requestId,
+        requestKey,
         item.seq,
         item.type,
         size,
@@ -107,7 +107,7 @@ export function prepareAppend(
     return item;
   });
   if (total > EVENT_STORE_LIMITS.maxAppendBytes) {
-    throw new AppendTooLargeError(requestId, 'bytes', total, EVENT_STORE_LIMITS.maxAppendBytes);
+    throw new AppendTooLargeError(requestKey, 'bytes', total, EVENT_STORE_LIMITS.maxAppendBytes);
   }
   return items;
 }

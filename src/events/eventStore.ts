@@ -27,8 +27,8 @@ export interface EventStore {
    *   { type: 'request.accepted', at: clock(), tenantId: 'acme', userId: 'u1', data },
    * ]); // 1
    */
-  append(requestId: string, expectedVersion: number, events: readonly NewEvent[]): Promise<number>;
+  append(requestKey: string, expectedVersion: number, events: readonly NewEvent[]): Promise<number>;
 
   /** Reads the log in `seq` order (strongly consistent), from `fromSeq` on. */
-  read(requestId: string, options?: ReadOptions): Promise<StoredEvent[]>;
+  read(requestKey: string, options?: ReadOptions): Promise<StoredEvent[]>;
 }

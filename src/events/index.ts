@@ -20,4 +20,12 @@ export type {
 export { isTerminalEvent, TERMINAL_EVENT_TYPES } from './lifecycle';
 export { EVENT_STORE_LIMITS } from './limits';
 export { InMemoryEventStore } from './memory/inMemoryEventStore';
-export { InvalidTenantIdError, parseRequestKey, requestKey } from './requestKey';
+export type { IdKind } from './requestKey';
+export {
+  checkId,
+  ID_RULES,
+  InvalidIdError,
+  idProblem,
+  parseRequestKey,
+  toRequestKey,
+} from './requestKey';

@@ -64,7 +64,7 @@ export function backendDeps(
         connections,
         subscriptions,
       }),
-      frameFor: (event, clientRequestId) => frameForEvent(event, clientRequestId),
+      frameFor: (event, requestId) => frameForEvent(event, requestId),
       onDeliveryError: (connectionId, error) =>
         logger.warn('frame not delivered', { connection_id: connectionId, error }),
     },

@@ -34,18 +34,18 @@ export function createProcessorHandler(registry: WorkflowRegistry, deps?: Proces
     const processor = resolved;
     const response = await handleRecordsByRequest(
       event.Records.filter(wakesProcessor),
-      async (requestId) => {
-        const outcome = await processRequest(processor, requestId, () =>
+      async (requestKey) => {
+        const outcome = await processRequest(processor, requestKey, () =>
           context.getRemainingTimeInMillis(),
         );
         logger.info('request run', {
-          request_id: requestId,
+          request_key: requestKey,
           outcome: outcome.kind,
           steps_run: outcome.stepsRun,
         });
         metrics.addMetric('StepsRun', MetricUnit.Count, outcome.stepsRun);
       },
-      (requestId, error) => logger.error('request run failed', { request_id: requestId, error }),
+      (requestKey, error) => logger.error('request run failed', { request_key: requestKey, error }),
     );
     metrics.addMetric('RunFailures', MetricUnit.Count, response.batchItemFailures.length);
     metrics.publishStoredMetrics();

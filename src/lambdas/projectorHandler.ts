@@ -24,11 +24,11 @@ export function createProjectorHandler(registry: WorkflowRegistry, deps?: Projec
     const projector = resolved;
     const response = await handleRecordsByRequest(
       event.Records,
-      async (requestId) => {
-        const result = await projectRequest(projector, requestId);
+      async (requestKey) => {
+        const result = await projectRequest(projector, requestKey);
         metrics.addMetric('FramesSent', MetricUnit.Count, result.framesSent);
       },
-      (requestId, error) => logger.error('projection failed', { request_id: requestId, error }),
+      (requestKey, error) => logger.error('projection failed', { request_key: requestKey, error }),
     );
     metrics.publishStoredMetrics();
     return response;

@@ -26,7 +26,7 @@ export function createTimerHandler(registry: WorkflowRegistry, deps?: ProcessorD
           const what = await handleWakeUp(processor, wakeUp, () =>
             context.getRemainingTimeInMillis(),
           );
-          logger.info('wake-up handled', { request_id: wakeUp.requestId, what });
+          logger.info('wake-up handled', { request_id: wakeUp.requestKey, what });
           return undefined;
         } catch (error) {
           logger.error('wake-up failed', { message_id: record.messageId, error });

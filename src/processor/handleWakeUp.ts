@@ -17,6 +17,6 @@ export async function handleWakeUp(
     await deps.wakeUps.schedule(wakeUp);
     return 'rescheduled';
   }
-  await processRequest(deps, wakeUp.requestId, remainingTimeMs);
+  await processRequest(deps, wakeUp.requestKey, remainingTimeMs);
   return 'ran';
 }

@@ -32,13 +32,13 @@ export interface ProcessorDeps {
  */
 export async function processRequest(
   deps: ProcessorDeps,
-  requestId: string,
+  requestKey: string,
   remainingTimeMs: () => number,
 ): Promise<RunOutcome> {
   const outcome = await runRequest({
     store: deps.store,
     registry: deps.registry,
-    requestId,
+    requestKey,
     remainingTimeMs,
     clock: deps.clock,
     deadLetterSink: deps.deadLetterSink,
@@ -50,6 +50,6 @@ export async function processRequest(
       : outcome.kind === 'lost_race'
         ? outcome.retryAt
         : undefined;
-  if (dueAt !== undefined) await deps.wakeUps.schedule({ requestId, dueAt });
+  if (dueAt !== undefined) await deps.wakeUps.schedule({ requestKey, dueAt });
   return outcome;
 }

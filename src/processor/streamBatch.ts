@@ -10,17 +10,17 @@ import { firstRecordOfEachRequest } from '../events/dynamodb';
  */
 export async function handleRecordsByRequest(
   records: readonly DynamoDBRecord[],
-  handle: (requestId: string) => Promise<unknown>,
-  onError: (requestId: string, error: unknown) => void = () => undefined,
+  handle: (requestKey: string) => Promise<unknown>,
+  onError: (requestKey: string, error: unknown) => void = () => undefined,
 ): Promise<DynamoDBBatchResponse> {
   const failures = await Promise.all(
-    [...firstRecordOfEachRequest(records)].map(async ([requestId, record]) => {
+    [...firstRecordOfEachRequest(records)].map(async ([requestKey, record]) => {
       const sequence = record.dynamodb?.SequenceNumber;
       try {
-        await handle(requestId);
+        await handle(requestKey);
         return undefined;
       } catch (error) {
-        onError(requestId, error);
+        onError(requestKey, error);
         return sequence;
       }
     }),

@@ -36,23 +36,20 @@ export function failureFrameError(error: RecordedError): FrameError {
 }
 
 /**
- * The frame for `event` of the request the client calls `clientRequestId`,
+ * The frame for `event` of the request the client calls `requestId`,
  * or undefined when the event has no frame.
  *
  * @example
  * frameForEvent(progressEvent, 'r1');
  * // { type: 'progress', request_id: 'r1', percentage: 40, message: 'Rendering', seq: 5, timestamp: 1767225600000 }
  */
-export function frameForEvent(
-  event: StoredEvent,
-  clientRequestId: string,
-): ServerFrame | undefined {
+export function frameForEvent(event: StoredEvent, requestId: string): ServerFrame | undefined {
   switch (event.type) {
     case 'step.progress': {
       const data = event.data as LifecycleEventData['step.progress'];
       return {
         type: 'progress',
-        request_id: clientRequestId,
+        request_id: requestId,
         percentage: Math.min(100, Math.max(0, data.percentage)),
         message: data.message,
         ...(data.metadata !== undefined && { metadata: data.metadata }),
@@ -64,7 +61,7 @@ export function frameForEvent(
       const data = event.data as LifecycleEventData['request.completed'];
       return {
         type: 'complete',
-        request_id: clientRequestId,
+        request_id: requestId,
         result: data.output ?? null,
         seq: event.seq,
         timestamp: event.at,
@@ -73,7 +70,7 @@ export function frameForEvent(
     case 'request.failed': {
       const data = event.data as LifecycleEventData['request.failed'];
       return errorFrame(failureFrameError(data.error), event.at, {
-        requestId: clientRequestId,
+        requestId,
         seq: event.seq,
       });
     }
@@ -83,7 +80,7 @@ export function frameForEvent(
         { code: 'CANCELLED', message: data.reason ?? CANCELLED_MESSAGE },
         event.at,
         {
-          requestId: clientRequestId,
+          requestId,
           seq: event.seq,
         },
       );
@@ -97,9 +94,6 @@ export function frameForEvent(
  * The frames of a run of events, in `seq` order (the catch-up after
  * `subscribe` with `last_seq`).
  */
-export function framesForEvents(
-  events: readonly StoredEvent[],
-  clientRequestId: string,
-): ServerFrame[] {
-  return events.flatMap((event) => frameForEvent(event, clientRequestId) ?? []);
+export function framesForEvents(events: readonly StoredEvent[], requestId: string): ServerFrame[] {
+  return events.flatMap((event) => frameForEvent(event, requestId) ?? []);
 }

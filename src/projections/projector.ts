@@ -8,7 +8,7 @@ import { evolveRequestView, type RequestView } from './requestView';
 
 /** Where the projector keeps request views (`DynamoDbRequestViewStore` in AWS and locally). */
 export interface RequestViewStore {
-  get(requestId: string): Promise<RequestView | undefined>;
+  get(requestKey: string): Promise<RequestView | undefined>;
   /** Stores the view unless a newer one (by `lastSeq`) is there; returns whether it landed. */
   save(view: RequestView): Promise<boolean>;
 }
@@ -21,7 +21,7 @@ export interface ProjectorDeps {
   readonly subscriptions: SubscriptionStore;
   readonly poster: FramePoster;
   /** The frame a client sees for an event (`progress`, `complete`, `error`), if any. */
-  readonly frameFor: (event: StoredEvent, clientRequestId: string) => ServerFrame | undefined;
+  readonly frameFor: (event: StoredEvent, requestId: string) => ServerFrame | undefined;
   /** Told about frames that could not be delivered to one connection (the others still get theirs). */
   readonly onDeliveryError?: (connectionId: string, error: unknown) => void;
 }
@@ -46,16 +46,16 @@ export interface ProjectionResult {
  */
 export async function projectRequest(
   deps: ProjectorDeps,
-  requestId: string,
+  requestKey: string,
 ): Promise<ProjectionResult> {
-  const stored = await deps.views.get(requestId);
-  const newEvents = await deps.store.read(requestId, { fromSeq: (stored?.lastSeq ?? 0) + 1 });
+  const stored = await deps.views.get(requestKey);
+  const newEvents = await deps.store.read(requestKey, { fromSeq: (stored?.lastSeq ?? 0) + 1 });
   let view = stored;
   for (const event of newEvents) view = evolveRequestView(view, event);
   if (!view || newEvents.length === 0) return { events: 0, framesSent: 0, viewSaved: false };
 
-  const clientRequestId = view.clientRequestId;
-  const frames = newEvents.flatMap((event) => deps.frameFor(event, clientRequestId) ?? []);
+  const requestId = view.requestId;
+  const frames = newEvents.flatMap((event) => deps.frameFor(event, requestId) ?? []);
   let framesSent = 0;
   if (frames.length > 0) {
     for (const connectionId of await recipientsOf(deps, view)) {
@@ -78,7 +78,7 @@ export async function projectRequest(
 async function recipientsOf(deps: ProjectorDeps, view: RequestView): Promise<string[]> {
   const candidates = new Set<string>();
   if (view.connectionId) candidates.add(view.connectionId);
-  for (const subscription of await deps.subscriptions.listByRequest(view.requestId)) {
+  for (const subscription of await deps.subscriptions.listByRequest(view.requestKey)) {
     if (subscription.tenantId === view.tenantId) candidates.add(subscription.connectionId);
   }
   const checked = await Promise.all(

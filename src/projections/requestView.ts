@@ -30,9 +30,9 @@ export interface RequestViewError {
 /** The request view row. */
 export interface RequestView {
   /** Tenant-scoped log key. */
-  readonly requestId: string;
+  readonly requestKey: string;
   /** The id the client chose (frames echo it). */
-  readonly clientRequestId: string;
+  readonly requestId: string;
   readonly tenantId: string;
   readonly userId: string;
   readonly action: string;
@@ -75,8 +75,8 @@ export function evolveRequestView(
   if (event.type === 'request.accepted') {
     const data = event.data as LifecycleEventData['request.accepted'];
     return {
-      requestId: event.requestId,
-      clientRequestId: data.clientRequestId,
+      requestKey: event.requestKey,
+      requestId: data.clientRequestId,
       tenantId: event.tenantId,
       userId: event.userId,
       action: data.action,
@@ -174,7 +174,7 @@ export function evolveRequestView(
  * The view of a request from its whole log, or undefined for an empty log.
  *
  * @example
- * const view = foldRequestView(await store.read(requestKey('acme', 'r1')));
+ * const view = foldRequestView(await store.read(toRequestKey('acme', 'r1')));
  * view?.status; // 'PROCESSING'
  */
 export function foldRequestView(events: readonly StoredEvent[]): RequestView | undefined {

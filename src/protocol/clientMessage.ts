@@ -1,3 +1,4 @@
+import { idProblem } from '../events/requestKey';
 import { ProtocolError } from './errorCodes';
 import { type ParseLimits, PROTOCOL_LIMITS } from './limits';
 import { findPrototypeKey, forbiddenKeyError, parseJsonWithinLimits } from './safeJson';
@@ -17,8 +18,6 @@ export interface ClientMessage {
 }
 
 const ACTION_PATTERN = /^[A-Za-z][A-Za-z0-9_.:-]*$/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 function isPlainRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -29,24 +28,22 @@ function own(record: Record<string, unknown>, key: string): unknown {
 }
 
 /**
- * Checks a client-chosen request id: a string of 1–128 characters without
- * control characters. Returns it, or throws `VALIDATION_ERROR` naming `field`.
+ * Checks a client-chosen request id against the id rules (`ID_RULES` in
+ * `src/events/requestKey.ts`: well-formed Unicode, 1–128 characters, no
+ * control or format characters). Returns it, or throws `VALIDATION_ERROR`
+ * naming `field`.
  */
 export function checkRequestId(value: unknown, field: string, requestId?: string): string {
-  if (
-    typeof value !== 'string' ||
-    value.length === 0 ||
-    value.length > PROTOCOL_LIMITS.maxIdLength ||
-    CONTROL_CHARACTERS.test(value)
-  ) {
+  const problem = idProblem('requestId', value);
+  if (problem !== undefined) {
     throw new ProtocolError(
       'VALIDATION_ERROR',
-      `${field} must be a string of 1 to ${PROTOCOL_LIMITS.maxIdLength} characters without control characters`,
-      { issues: [{ path: field, message: 'Invalid request id' }] },
+      `${field} ${problem}`,
+      { issues: [{ path: field, message: `Invalid request id: ${problem}` }] },
       { requestId },
     );
   }
-  return value;
+  return value as string;
 }
 
 function keepStringMetadata(value: unknown): Record<string, string> {

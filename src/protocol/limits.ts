@@ -1,3 +1,5 @@
+import { ID_RULES } from '../events/requestKey';
+
 /**
  * Size and shape limits of the WebSocket protocol. API Gateway closes a
  * connection on a message over 128 KiB; the router's own limit sits below it
@@ -12,7 +14,7 @@ export const PROTOCOL_LIMITS = {
   /** Deepest nesting of objects/arrays accepted in a client message. */
   maxDepth: 32,
   /** Longest client-chosen request id, in characters. */
-  maxIdLength: 128,
+  maxIdLength: ID_RULES.requestId.maxLength,
   /** Longest action name, in characters. */
   maxActionLength: 64,
   /** Most `metadata` entries kept (extra ones are ignored). */

@@ -30,15 +30,15 @@ const recordedErrorSchema = z.object({
 
 const deadLetterMessageSchema = z.object({
   messageId: z.string().min(1),
-  requestId: z.string().min(1),
+  requestKey: z.string().min(1),
   tenantId: z.string().min(1),
   userId: z.string(),
-  clientRequestId: z.string(),
+  requestId: z.string(),
   action: z.string(),
   workflowVersion: z.number(),
   attempts: z.number(),
   errors: z.array(recordedErrorSchema),
-  log: z.object({ requestId: z.string(), fromSeq: z.number(), toSeq: z.number() }),
+  log: z.object({ requestKey: z.string(), fromSeq: z.number(), toSeq: z.number() }),
 });
 
 /** Parses a DLQ message body; throws on anything that is not a dead-letter message. */
@@ -67,7 +67,7 @@ export class SqsDeadLetterQueue implements DeadLetterSink {
       new SendMessageCommand({
         QueueUrl: this.#queueUrl(),
         MessageBody: JSON.stringify(message),
-        MessageGroupId: message.requestId,
+        MessageGroupId: message.requestKey,
         MessageDeduplicationId: deduplicationId(message.messageId),
       }),
     );

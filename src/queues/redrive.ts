@@ -8,9 +8,9 @@ export interface RedriveReport {
   /** Requests restarted (`request.redriven` appended). */
   readonly redriven: string[];
   /** Messages deleted without a restart: already redriven, or superseded by a newer dead-letter. */
-  readonly skipped: { readonly requestId: string; readonly reason: string }[];
+  readonly skipped: { readonly requestKey: string; readonly reason: string }[];
   /** Messages left in the queue because handling them failed; they reappear later. */
-  readonly failed: { readonly requestId: string; readonly error: string }[];
+  readonly failed: { readonly requestKey: string; readonly error: string }[];
 }
 
 /** What {@link redriveDeadLetters} needs. */
@@ -43,23 +43,23 @@ export async function redriveDeadLetters(deps: RedriveDeps): Promise<RedriveRepo
     for (const { message, receiptHandle } of batch) {
       handled++;
       try {
-        const log = await deps.store.read(message.requestId);
+        const log = await deps.store.read(message.requestKey);
         const stale = staleReason(log, message.messageId);
         if (stale) {
-          report.skipped.push({ requestId: message.requestId, reason: stale });
+          report.skipped.push({ requestKey: message.requestKey, reason: stale });
         } else {
           try {
-            await redriveRequest(deps.store, deps.registry, message.requestId, {
+            await redriveRequest(deps.store, deps.registry, message.requestKey, {
               tenantId: message.tenantId,
               userId: deps.by,
               now: deps.clock(),
               by: deps.by,
             });
-            report.redriven.push(message.requestId);
+            report.redriven.push(message.requestKey);
           } catch (error) {
             if (!(error instanceof NotDeadLetteredError)) throw error;
             report.skipped.push({
-              requestId: message.requestId,
+              requestKey: message.requestKey,
               reason: 'not dead-lettered any more',
             });
           }
@@ -67,7 +67,7 @@ export async function redriveDeadLetters(deps: RedriveDeps): Promise<RedriveRepo
         await deps.queue.delete(receiptHandle);
       } catch (error) {
         report.failed.push({
-          requestId: message.requestId,
+          requestKey: message.requestKey,
           error: error instanceof Error ? error.message : String(error),
         });
       }

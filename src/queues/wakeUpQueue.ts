@@ -6,12 +6,12 @@ export const MAX_SQS_DELAY_SECONDS = 900;
 
 /** What a wake-up message says: look at this request again at `dueAt`. */
 export interface WakeUp {
-  readonly requestId: string;
+  readonly requestKey: string;
   /** Epoch ms at which the request is due (a retry's backoff, an expired lease …). */
   readonly dueAt: number;
 }
 
-const wakeUpSchema = z.object({ requestId: z.string().min(1), dueAt: z.number() });
+const wakeUpSchema = z.object({ requestKey: z.string().min(1), dueAt: z.number() });
 
 /** Parses a wake-up message body; throws on anything else. */
 export function parseWakeUp(body: string): WakeUp {
@@ -34,7 +34,7 @@ export interface SqsWakeUpSchedulerOptions {
  * crash loses nothing because the message stays in the queue until handled.
  *
  * @example
- * await scheduler.schedule({ requestId: 'acme#r1', dueAt: clock() + 30_000 });
+ * await scheduler.schedule({ requestKey: 'acme#r1', dueAt: clock() + 30_000 });
  */
 export class SqsWakeUpScheduler {
   readonly #sqs: SQSClient;

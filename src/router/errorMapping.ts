@@ -5,7 +5,7 @@ import {
   RequestNotFoundError,
   UnknownWorkflowError,
 } from '../engine';
-import { InvalidTenantIdError } from '../events/requestKey';
+import { InvalidIdError } from '../events/requestKey';
 import { type FrameError, ProtocolError } from '../protocol';
 
 /** A failure mapped for the client, and whether it was our fault (to log as an error). */
@@ -16,8 +16,8 @@ export interface MappedError {
 }
 
 /** The one NOT_FOUND answer, for a missing id and another tenant's id alike (invariant 9). */
-export function notFound(clientRequestId: string, messageId: string | undefined): ProtocolError {
-  return new ProtocolError('NOT_FOUND', `Request ${clientRequestId} was not found`, undefined, {
+export function notFound(requestId: string, messageId: string | undefined): ProtocolError {
+  return new ProtocolError('NOT_FOUND', `Request ${requestId} was not found`, undefined, {
     requestId: messageId,
   });
 }
@@ -27,11 +27,11 @@ export function notFound(clientRequestId: string, messageId: string | undefined)
  * Engine errors carry storage keys, so their messages are rewritten with the
  * client's own id; unknown failures become `INTERNAL_ERROR` without details.
  */
-export function mapError(error: unknown, clientRequestId: string | undefined): MappedError {
+export function mapError(error: unknown, requestId: string | undefined): MappedError {
   if (error instanceof ProtocolError) return { error: error.toFrameError(), internal: false };
   if (error instanceof RequestNotFoundError) {
     return {
-      error: { code: 'NOT_FOUND', message: `Request ${clientRequestId ?? ''} was not found` },
+      error: { code: 'NOT_FOUND', message: `Request ${requestId ?? ''} was not found` },
       internal: false,
     };
   }
@@ -49,7 +49,7 @@ export function mapError(error: unknown, clientRequestId: string | undefined): M
     return {
       error: {
         code: 'VALIDATION_ERROR',
-        message: `Request ${clientRequestId ?? ''} already ended`,
+        message: `Request ${requestId ?? ''} already ended`,
         details: { reason: 'request_finished', terminal: error.terminalType },
       },
       internal: false,
@@ -59,7 +59,7 @@ export function mapError(error: unknown, clientRequestId: string | undefined): M
     return {
       error: {
         code: 'VALIDATION_ERROR',
-        message: `Request ${clientRequestId ?? ''} does not accept event "${error.eventType}" now`,
+        message: `Request ${requestId ?? ''} does not accept event "${error.eventType}" now`,
         details: { reason: 'event_not_accepted', event_type: error.eventType, state: error.state },
       },
       internal: false,
@@ -68,7 +68,14 @@ export function mapError(error: unknown, clientRequestId: string | undefined): M
   if (error instanceof UnknownWorkflowError) {
     return { error: { code: 'INVALID_ACTION', message: 'Unknown action' }, internal: false };
   }
-  if (error instanceof InvalidTenantIdError) {
+  if (error instanceof InvalidIdError && error.kind === 'requestId') {
+    return {
+      error: { code: 'VALIDATION_ERROR', message: `Invalid request id: ${error.problem}` },
+      internal: false,
+    };
+  }
+  if (error instanceof InvalidIdError) {
+    // The authorizer refuses such tokens; reaching here is a wiring error.
     return {
       error: { code: 'FORBIDDEN', message: 'This connection cannot make requests' },
       internal: true,

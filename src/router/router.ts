@@ -13,7 +13,7 @@ import {
   type WorkflowRegistry,
 } from '../engine';
 import type { EventStore } from '../events/eventStore';
-import { requestKey } from '../events/requestKey';
+import { toRequestKey } from '../events/requestKey';
 import { failureFrameError, framesForEvents } from '../projections/progressFeed';
 import { foldRequestView } from '../projections/requestView';
 import {
@@ -193,7 +193,7 @@ async function acceptAsync(
       workflow,
       tenantId: input.identity.tenantId,
       userId: input.identity.userId,
-      clientRequestId: id,
+      requestId: id,
       connectionId: input.connectionId,
       input: message.payload,
       ...(Object.keys(message.metadata).length > 0 && { metadata: message.metadata }),
@@ -227,7 +227,7 @@ async function routeEngineAction(
   input: RouteInput,
   message: ClientMessage,
   action: EngineAction,
-  setTarget: (clientRequestId: string) => void,
+  setTarget: (requestId: string) => void,
 ): Promise<RouteOutcome> {
   const { tenantId, userId } = input.identity;
   const messageId = message.id ?? deps.newId();
@@ -247,7 +247,7 @@ async function routeEngineAction(
       const { requestId } = parseEngineActionPayload('status', message.payload, message.id);
       setTarget(requestId);
       // The fold of the log, read strongly consistent: never behind the projector.
-      const view = foldRequestView(await deps.store.read(requestKey(tenantId, requestId)));
+      const view = foldRequestView(await deps.store.read(toRequestKey(tenantId, requestId)));
       if (!view || view.tenantId !== tenantId) throw notFound(requestId, message.id);
       return ok(statusData(view));
     }
@@ -258,7 +258,7 @@ async function routeEngineAction(
         message.id,
       );
       setTarget(requestId);
-      const key = requestKey(tenantId, requestId);
+      const key = toRequestKey(tenantId, requestId);
       const [first] = await deps.store.read(key);
       if (!first || first.tenantId !== tenantId) throw notFound(requestId, message.id);
       // Subscription first, catch-up second: an event appended in between is
@@ -266,11 +266,11 @@ async function routeEngineAction(
       // clients drop duplicates by seq). Nothing falls in the gap.
       await deps.subscriptions.put(
         newSubscriptionRecord({
-          requestId: key,
+          requestKey: key,
           connectionId: input.connectionId,
           tenantId,
           userId,
-          clientRequestId: requestId,
+          requestId,
           subscribedAt: deps.clock(),
         }),
       );
@@ -293,7 +293,7 @@ async function routeEngineAction(
       const { requestId } = parseEngineActionPayload('unsubscribe', message.payload, message.id);
       setTarget(requestId);
       const removed = await deps.subscriptions.delete(
-        requestKey(tenantId, requestId),
+        toRequestKey(tenantId, requestId),
         input.connectionId,
       );
       if (!removed) throw notFound(requestId, message.id);
@@ -305,7 +305,7 @@ async function routeEngineAction(
       const result = await cancelRequest(
         deps.store,
         deps.registry,
-        requestKey(tenantId, requestId),
+        toRequestKey(tenantId, requestId),
         {
           tenantId,
           userId,
@@ -321,7 +321,7 @@ async function routeEngineAction(
       const result = await signalRequest(
         deps.store,
         deps.registry,
-        requestKey(tenantId, requestId),
+        toRequestKey(tenantId, requestId),
         event,
         {
           tenantId,

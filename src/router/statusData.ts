@@ -22,7 +22,7 @@ export interface StatusData {
 /** Maps a request view (the fold of its log) to the `status` response's `data`. */
 export function statusData(view: RequestView): StatusData {
   return {
-    request_id: view.clientRequestId,
+    request_id: view.requestId,
     action: view.action,
     status: view.status,
     progress: view.progress,

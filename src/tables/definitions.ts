@@ -33,7 +33,7 @@ export interface TableDefinition {
 /** The requests table is the event log: one item per event, keyed by request and `seq`. */
 export const requestsTable: TableDefinition = {
   id: 'Requests',
-  partitionKey: { name: 'requestId', type: 'S' },
+  partitionKey: { name: 'requestKey', type: 'S' },
   sortKey: { name: 'seq', type: 'N' },
   globalIndexes: [],
   stream: 'NEW_IMAGE',
@@ -50,7 +50,7 @@ export const REQUEST_VIEW_INDEXES = {
 /** The request view: the projection of each request's log, one item per request. */
 export const requestViewTable: TableDefinition = {
   id: 'RequestView',
-  partitionKey: { name: 'requestId', type: 'S' },
+  partitionKey: { name: 'requestKey', type: 'S' },
   globalIndexes: [
     {
       indexName: REQUEST_VIEW_INDEXES.byConnection,
@@ -96,7 +96,7 @@ export const SUBSCRIPTION_INDEXES = {
  */
 export const subscriptionsTable: TableDefinition = {
   id: 'Subscriptions',
-  partitionKey: { name: 'requestId', type: 'S' },
+  partitionKey: { name: 'requestKey', type: 'S' },
   sortKey: { name: 'connectionId', type: 'S' },
   globalIndexes: [
     {

@@ -77,11 +77,13 @@ export function createGenerateReport({
     },
   );
   const render = step<GenerateReportOutput, GenerateReportInput, { rows: number; total: number }>(
-    async ({ input, stepInput, requestId, progress, signal }) => {
+    async ({ input, stepInput, tenantId, requestId, progress, signal }) => {
       progress.report(70, `Rendering ${input.format.toUpperCase()}`);
       await sleep(600 / speed, signal);
       progress.report(100, 'Report ready');
-      const reportId = `rpt-${requestId.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+      // Encoded, not rewritten: two ids must never share a report (or its URL).
+      const reportId = `rpt-${encodeURIComponent(requestId)}`;
+      const path = `${encodeURIComponent(tenantId)}/${reportId}`;
       return {
         report_id: reportId,
         report_type: input.report_type,
@@ -90,7 +92,7 @@ export function createGenerateReport({
         end_date: input.end_date,
         rows: stepInput.rows,
         total: stepInput.total,
-        url: `https://reports.example.com/${reportId}.${EXTENSION[input.format]}`,
+        url: `https://reports.example.com/${path}.${EXTENSION[input.format]}`,
       };
     },
   );

@@ -8,7 +8,7 @@ import {
   runRequest,
   step,
 } from '../../src/engine';
-import { InMemoryEventStore, requestKey, type StoredEvent } from '../../src/events';
+import { InMemoryEventStore, type StoredEvent, toRequestKey } from '../../src/events';
 import type { StreamHandler } from '../../src/local/stack';
 import { createDemoWorkflows } from '../../src/workflows';
 import { type StackHarness, startStackHarness } from '../support/localStackHarness';
@@ -31,15 +31,18 @@ const chargeThenNotify = defineWorkflow({
   machine: setup({
     types: {} as { input: { amount: number } },
     actors: {
-      charge: step<{ charged: number }, { amount: number }>(async ({ input, requestId }) => {
-        charges.set(requestId, (charges.get(requestId) ?? 0) + 1);
-        if (crashAfterSideEffect.delete(requestId)) {
-          // The Lambda dies here: the invocation fails, and this run never writes again.
-          crashNow?.();
-          await new Promise<never>(() => undefined);
-        }
-        return { charged: input.amount };
-      }),
+      charge: step<{ charged: number }, { amount: number }>(
+        async ({ input, tenantId, requestId }) => {
+          const requestKey = toRequestKey(tenantId, requestId);
+          charges.set(requestKey, (charges.get(requestKey) ?? 0) + 1);
+          if (crashAfterSideEffect.delete(requestKey)) {
+            // The Lambda dies here: the invocation fails, and this run never writes again.
+            crashNow?.();
+            await new Promise<never>(() => undefined);
+          }
+          return { charged: input.amount };
+        },
+      ),
       notify: step<{ notified: true }>(async () => ({ notified: true })),
     },
   }).createMachine({
@@ -113,14 +116,14 @@ describe('durability across invocations', () => {
       workflow: fast,
       tenantId: 'acme',
       userId: 'u',
-      clientRequestId: 'x',
+      requestId: 'x',
       input: payload,
       now: 0,
     });
     const uninterrupted = await runRequest({
       store,
       registry: createWorkflowRegistry([fast]),
-      requestId: requestKey('acme', 'x'),
+      requestKey: toRequestKey('acme', 'x'),
       remainingTimeMs: () => 600_000,
       clock: () => 0,
       deadLetterSink: { send: async () => undefined },
@@ -134,8 +137,8 @@ describe('durability across invocations', () => {
 
   it("a processor killed after a step's side effect is redelivered and still ends once, never re-running a completed step", async () => {
     // Given a request whose first charge crashes the processor right after charging
-    const requestId = requestKey('acme', 'pay-1');
-    crashAfterSideEffect.add(requestId);
+    const requestKey = toRequestKey('acme', 'pay-1');
+    crashAfterSideEffect.add(requestKey);
     const client = await harness.connect('acme');
     // When it runs, crashes, and the mapping redelivers (the lease of the dead run expires first)
     client.send({ action: 'charge_then_notify', id: 'pay-1', payload: { amount: 42 } });
@@ -153,7 +156,7 @@ describe('durability across invocations', () => {
       (e) => e.type === 'step.started' && (e.data as { stepId: string }).stepId === 'charge',
     );
     expect(chargeStarts.length).toBe(2);
-    expect(charges.get(requestId)).toBe(2);
+    expect(charges.get(requestKey)).toBe(2);
     // … and no step started again once it had completed
     for (const stepId of ['charge', 'notify']) {
       const completedAt = log.findIndex(

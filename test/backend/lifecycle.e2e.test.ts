@@ -1,7 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestKey, type StoredEvent } from '../../src/events';
+import { type StoredEvent, toRequestKey } from '../../src/events';
 import { frameForEvent } from '../../src/projections/progressFeed';
 import type { ServerFrame } from '../../src/protocol';
 import { SqsDeadLetterQueue } from '../../src/queues/deadLetterQueue';
@@ -48,7 +48,7 @@ async function projected(tenant: string, id: string): Promise<void> {
     const { Item } = await harness.stack.dynamo.send(
       new GetItemCommand({
         TableName: harness.stack.tables.requestView,
-        Key: marshall({ requestId: `${tenant}#${id}` }),
+        Key: marshall({ requestKey: `${tenant}#${id}` }),
         ConsistentRead: true,
       }),
     );
@@ -198,7 +198,11 @@ describe('async demo workflows over a real WebSocket', () => {
         by: 'test',
       });
     const report = await redrive();
-    expect(report).toEqual({ redriven: [requestKey('acme', 'flaky-1')], skipped: [], failed: [] });
+    expect(report).toEqual({
+      redriven: [toRequestKey('acme', 'flaky-1')],
+      skipped: [],
+      failed: [],
+    });
     // And the redriven request completes, on the same connection
     const complete = await client.waitFor(
       (f) => f.type === 'complete' && f.request_id === 'flaky-1',

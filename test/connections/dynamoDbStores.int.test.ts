@@ -51,14 +51,14 @@ describe('DynamoDB connection and subscription stores', () => {
   });
 
   it("lists a request's subscribers and removes every subscription of a connection, past one batch", async () => {
-    const subscribe = (requestId: string, connectionId: string) =>
+    const subscribe = (requestKey: string, connectionId: string) =>
       subscriptions.put(
         newSubscriptionRecord({
-          requestId,
+          requestKey,
           connectionId,
           tenantId: 'acme',
           userId: 'ann',
-          clientRequestId: requestId,
+          requestId: requestKey,
           subscribedAt: 0,
         }),
       );

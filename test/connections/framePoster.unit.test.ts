@@ -53,11 +53,11 @@ async function setup(answers: (Error | 'ok')[]) {
   );
   await subscriptions.put(
     newSubscriptionRecord({
-      requestId: 't#r1',
+      requestKey: 't#r1',
       connectionId: 'c1',
       tenantId: 't',
       userId: 'u',
-      clientRequestId: 'r1',
+      requestId: 'r1',
       subscribedAt: 0,
     }),
   );

@@ -27,12 +27,12 @@ describe('acceptRequest', () => {
     const harness = createHarness(createWorkflowRegistry([demos.echo_async]));
     expect(await harness.submit('echo_async', { message: 'a' })).toMatchObject({
       created: true,
-      requestId: 'acme#r1',
+      requestKey: 'acme#r1',
     });
     const again = await harness.submit('echo_async', { message: 'b' });
     expect(again).toMatchObject({
       created: false,
-      requestId: 'acme#r1',
+      requestKey: 'acme#r1',
       existing: { seq: 1, data: { input: { message: 'a' } } },
     });
     expect(await harness.types()).toEqual(['request.accepted']);

@@ -33,11 +33,11 @@ class PrefixedStore {
     private readonly inner: DynamoDbEventStore,
     private readonly prefix: string,
   ) {}
-  append(...[requestId, version, events]: Parameters<DynamoDbEventStore['append']>) {
-    return this.inner.append(this.prefix + requestId, version, events);
+  append(...[requestKey, version, events]: Parameters<DynamoDbEventStore['append']>) {
+    return this.inner.append(this.prefix + requestKey, version, events);
   }
-  async read(...[requestId, options]: Parameters<DynamoDbEventStore['read']>) {
-    const events = await this.inner.read(this.prefix + requestId, options);
-    return events.map((event) => ({ ...event, requestId }));
+  async read(...[requestKey, options]: Parameters<DynamoDbEventStore['read']>) {
+    const events = await this.inner.read(this.prefix + requestKey, options);
+    return events.map((event) => ({ ...event, requestKey }));
   }
 }

@@ -68,7 +68,7 @@ for (const base of asyncDemos) {
         status: 'COMPLETED',
         progress: 100,
         action: base.action,
-        clientRequestId: 'r1',
+        requestId: 'r1',
       });
       expect(view?.result).toEqual((outcomes.at(-1) as { output: unknown }).output);
       await expectHealthy(harness);
@@ -114,7 +114,7 @@ for (const base of asyncDemos) {
           expect(outcomes.at(-1)).toMatchObject({ kind: 'dead_lettered' });
           expect(harness.deadLetters).toHaveLength(1);
           expect(harness.deadLetters[0]).toMatchObject({
-            requestId: harness.key('r1'),
+            requestKey: harness.key('r1'),
             action: base.action,
             attempts: base.retry.maxAttempts,
           });

@@ -20,7 +20,7 @@ export const writerPlans = fc.array(
  */
 export async function raceAppenders(
   store: EventStore,
-  requestId: string,
+  requestKey: string,
   plans: number[][],
   interleave: <T>(label: string, work: () => Promise<T>) => Promise<T> = (_, work) => work(),
 ): Promise<void> {
@@ -30,11 +30,12 @@ export async function raceAppenders(
       for (const [round, size] of appends.entries()) {
         const marks = Array.from({ length: size }, (_, i) => `w${writer}-r${round}-e${i}`);
         for (;;) {
-          const version = (await interleave(`read w${writer}`, () => store.read(requestId))).length;
+          const version = (await interleave(`read w${writer}`, () => store.read(requestKey)))
+            .length;
           try {
             const next = await interleave(`append w${writer}`, () =>
               store.append(
-                requestId,
+                requestKey,
                 version,
                 marks.map((mark) => ({
                   type: 'test.mark',
@@ -56,7 +57,7 @@ export async function raceAppenders(
       }
     }),
   );
-  const log = await store.read(requestId);
+  const log = await store.read(requestKey);
   const total = plans.flat().reduce((sum, size) => sum + size, 0);
   expect(log.map((event) => event.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
   const logged = log.map((event) => (event.data as { mark: string }).mark);

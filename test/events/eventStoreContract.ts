@@ -47,7 +47,7 @@ export function describeEventStoreContract(
       expect([v1, v3]).toEqual([1, 3]);
       expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
       expect(events[0]).toEqual({
-        requestId: id,
+        requestKey: id,
         seq: 1,
         type: 'test.event_1',
         at: 1_700_000_000_001,
@@ -73,7 +73,7 @@ export function describeEventStoreContract(
       const error = await store.append(id, 1, [event(9)]).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(VersionConflictError);
       expect(error).toMatchObject({
-        requestId: id,
+        requestKey: id,
         expectedVersion: 1,
         actualVersion: 3,
         retryable: true,
@@ -139,7 +139,7 @@ export function describeEventStoreContract(
       const huge = { blob: 'x'.repeat(401 * 1024) };
       const single = await store.append(id, 0, [event(1, huge)]).catch((e: unknown) => e);
       expect(single).toBeInstanceOf(EventTooLargeError);
-      expect(single).toMatchObject({ requestId: id, seq: 1, retryable: false });
+      expect(single).toMatchObject({ requestKey: id, seq: 1, retryable: false });
       const inBatch = await store
         .append(id, 0, [event(1), event(2, huge)])
         .catch((e: unknown) => e);

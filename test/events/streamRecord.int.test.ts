@@ -7,7 +7,7 @@ import {
 import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../src/events';
-import { DynamoDbEventStore, parseStreamRecord, requestIdsOf } from '../../src/events/dynamodb';
+import { DynamoDbEventStore, parseStreamRecord, requestKeysOf } from '../../src/events/dynamodb';
 import { createTestTables, type TestDynamo } from '../support/dynamo';
 
 let ddb: TestDynamo;
@@ -69,22 +69,22 @@ describe('DynamoDB Streams records of the event log', () => {
     // Assess
     expect(records.map((r) => r.eventName)).toEqual(['INSERT', 'INSERT', 'INSERT']);
     const parsed = records.map(parseStreamRecord);
-    expect(parsed.filter((e) => e?.requestId === 'acme#r1')).toEqual(await store.read('acme#r1'));
-    expect(parsed.find((e) => e?.requestId === 'globex#r1')).toMatchObject({
+    expect(parsed.filter((e) => e?.requestKey === 'acme#r1')).toEqual(await store.read('acme#r1'));
+    expect(parsed.find((e) => e?.requestKey === 'globex#r1')).toMatchObject({
       tenantId: 'globex',
       seq: 1,
     });
-    expect(requestIdsOf(records).sort()).toEqual(['acme#r1', 'globex#r1']);
+    expect(requestKeysOf(records).sort()).toEqual(['acme#r1', 'globex#r1']);
   });
 
   it('ignores a record without a new image and rejects one that is not an event', () => {
     expect(
-      parseStreamRecord({ eventName: 'REMOVE', dynamodb: { Keys: { requestId: { S: 'a#b' } } } }),
+      parseStreamRecord({ eventName: 'REMOVE', dynamodb: { Keys: { requestKey: { S: 'a#b' } } } }),
     ).toBeUndefined();
     expect(() =>
       parseStreamRecord({
         eventName: 'INSERT',
-        dynamodb: { NewImage: { requestId: { S: 'a#b' } } },
+        dynamodb: { NewImage: { requestKey: { S: 'a#b' } } },
       }),
     ).toThrow();
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestKey } from '../../src/events/requestKey';
+import { toRequestKey } from '../../src/events/requestKey';
 import type { ServerFrame } from '../../src/protocol';
 import {
   type GatewayHarness,
@@ -55,8 +55,8 @@ describe('engine actions through the local gateway', () => {
         error: { code: 'NOT_FOUND', message: 'Request ap-1-missing was not found' },
       });
       expect(await harness.countEvents()).toBe(before);
-      expect(await harness.subscriptions.listByRequest(requestKey('acme', 'ap-1'))).toEqual([]);
-      expect(await harness.subscriptions.listByRequest(requestKey('globex', 'ap-1'))).toEqual([]);
+      expect(await harness.subscriptions.listByRequest(toRequestKey('acme', 'ap-1'))).toEqual([]);
+      expect(await harness.subscriptions.listByRequest(toRequestKey('globex', 'ap-1'))).toEqual([]);
       expect(
         globex.frames.filter((frame) => frame.type === 'progress' || frame.type === 'complete'),
       ).toEqual([]);
@@ -98,7 +98,7 @@ describe('engine actions through the local gateway', () => {
       request_id: 'sig-2',
       data: { signalled: true, seq: 2 },
     });
-    expect((await harness.store.read(requestKey('acme', 'ap-1'))).at(-1)).toMatchObject({
+    expect((await harness.store.read(toRequestKey('acme', 'ap-1'))).at(-1)).toMatchObject({
       type: 'request.signalled',
       data: { event: { type: 'APPROVE', by: 'ann' } },
     });
@@ -136,7 +136,7 @@ describe('engine actions through the local gateway', () => {
 
   it('subscribes, then replays every missed frame after last_seq through the Management API', async () => {
     await acme.request({ action: 'echo_async', id: 'sub-1', payload: { message: 'follow me' } });
-    const key = requestKey('acme', 'sub-1');
+    const key = toRequestKey('acme', 'sub-1');
     const base = { tenantId: 'acme', userId: 'ann' };
     // Progress a processor would have written (none runs in this harness).
     await harness.store.append(key, 1, [
@@ -187,7 +187,7 @@ describe('engine actions through the local gateway', () => {
       },
     ]);
     expect(await harness.subscriptions.listByRequest(key)).toMatchObject([
-      { connectionId: watcher.connectionId, tenantId: 'acme', clientRequestId: 'sub-1' },
+      { connectionId: watcher.connectionId, tenantId: 'acme', requestId: 'sub-1' },
     ]);
     const off = await watcher.request({
       action: 'unsubscribe',
@@ -201,10 +201,10 @@ describe('engine actions through the local gateway', () => {
   it("drops a connection's subscriptions when it disconnects", async () => {
     const watcher = await harness.connect({ claims: { sub: 'amy', tenant_id: 'acme' } });
     await watcher.request({ action: 'subscribe', id: 'w-3', payload: { request_id: 'ap-1' } });
-    expect(await harness.subscriptions.listByRequest(requestKey('acme', 'ap-1'))).toHaveLength(1);
+    expect(await harness.subscriptions.listByRequest(toRequestKey('acme', 'ap-1'))).toHaveLength(1);
     await watcher.close();
     await expect
-      .poll(() => harness.subscriptions.listByRequest(requestKey('acme', 'ap-1')), {
+      .poll(() => harness.subscriptions.listByRequest(toRequestKey('acme', 'ap-1')), {
         timeout: 5_000,
       })
       .toEqual([]);

@@ -51,11 +51,11 @@ describe('posting to a connection that has closed', () => {
     );
     await harness.subscriptions.put(
       newSubscriptionRecord({
-        requestId: 'acme#r1',
+        requestKey: 'acme#r1',
         connectionId,
         tenantId: 'acme',
         userId: 'user-1',
-        clientRequestId: 'r1',
+        requestId: 'r1',
         subscribedAt: Date.now(),
       }),
     );

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestKey } from '../../src/events/requestKey';
+import { toRequestKey } from '../../src/events/requestKey';
 import { PROTOCOL_LIMITS } from '../../src/protocol';
 import {
   type GatewayHarness,
@@ -51,7 +51,7 @@ describe('messages through the local gateway', () => {
       metadata: { source: 'e2e', debug: true },
     });
     expect(reply).toMatchObject({ type: 'acknowledgment', request_id: 'rep-1', status: 'queued' });
-    const log = await harness.store.read(requestKey('acme', 'rep-1'));
+    const log = await harness.store.read(toRequestKey('acme', 'rep-1'));
     expect(log).toHaveLength(1);
     expect(log[0]).toMatchObject({
       seq: 1,
@@ -88,7 +88,7 @@ describe('messages through the local gateway', () => {
     });
     expect(first).not.toHaveProperty('duplicate');
     expect(second).toMatchObject({ type: 'acknowledgment', request_id: 'twice', duplicate: true });
-    const log = await harness.store.read(requestKey('acme', 'twice'));
+    const log = await harness.store.read(toRequestKey('acme', 'twice'));
     expect(log.filter((event) => event.type === 'request.accepted')).toHaveLength(1);
     expect(log[0]?.data).toMatchObject({ input: { message: 'one' } });
   });
@@ -133,11 +133,11 @@ describe('messages through the local gateway', () => {
         'VALIDATION_ERROR',
         'm-6',
       ],
-    ])('%s', async (_, message, code, requestId) => {
+    ])('%s', async (_, message, code, requestKey) => {
       const before = await harness.countEvents();
       const reply = await client.request(message);
       expect(reply).toMatchObject({ type: 'error', error: { code, message: expect.any(String) } });
-      expect(reply.type === 'error' ? reply.request_id : undefined).toBe(requestId);
+      expect(reply.type === 'error' ? reply.request_id : undefined).toBe(requestKey);
       expect(await harness.countEvents()).toBe(before);
     });
 

@@ -99,11 +99,11 @@ describe('connect and disconnect handlers', () => {
 
     await subscriptions.put(
       newSubscriptionRecord({
-        requestId: 'acme#r1',
+        requestKey: 'acme#r1',
         connectionId: 'L0SM9cOFvHcCIhw=',
         tenantId: 'acme',
         userId: 'ann',
-        clientRequestId: 'r1',
+        requestId: 'r1',
         subscribedAt: 0,
       }),
     );
@@ -184,7 +184,7 @@ describe('router handler', () => {
         }),
       }),
     );
-    expect(store.requestIds()).toEqual(['acme#r1']);
+    expect(store.requestKeys()).toEqual(['acme#r1']);
   });
 
   it('answers UNAUTHORIZED when the event has no authorizer context', async () => {
@@ -199,7 +199,7 @@ describe('router handler', () => {
       type: 'error',
       error: { code: 'UNAUTHORIZED' },
     });
-    expect(store.requestIds()).toEqual([]);
+    expect(store.requestKeys()).toEqual([]);
     expect(lines.at(-1)?.level).toBe('error');
   });
 

@@ -29,24 +29,24 @@ afterEach(async () => {
 });
 
 /** Appends one event-log item, as the event store would. */
-async function put(requestId: string, seq: number, type = 'step.progress'): Promise<void> {
+async function put(requestKey: string, seq: number, type = 'step.progress'): Promise<void> {
   await dynamo.client.send(
     new PutItemCommand({
       TableName: dynamo.tables.requests,
       Item: {
-        requestId: { S: requestId },
+        requestKey: { S: requestKey },
         seq: { N: String(seq) },
         type: { S: type },
-        data: { M: { percentage: { N: String(seq * 10) }, note: { S: `${requestId}/${seq}` } } },
+        data: { M: { percentage: { N: String(seq * 10) }, note: { S: `${requestKey}/${seq}` } } },
       },
     }),
   );
 }
 
-/** `requestId/seq` of a record, from its NewImage. */
+/** `requestKey/seq` of a record, from its NewImage. */
 function keyOf(record: DynamoDBRecord): string {
   const image = record.dynamodb?.NewImage;
-  return `${image?.requestId?.S}/${image?.seq?.N}`;
+  return `${image?.requestKey?.S}/${image?.seq?.N}`;
 }
 
 function mapping(
@@ -92,7 +92,7 @@ describe('local DynamoDB Streams event-source mapping', () => {
     for (const event of events) expect(event.Records.length).toBeLessThanOrEqual(4);
     for (const id of ['a', 'b', 'c']) {
       const seqs = records()
-        .filter((r) => r.dynamodb?.Keys?.requestId?.S === `tenant#${id}`)
+        .filter((r) => r.dynamodb?.Keys?.requestKey?.S === `tenant#${id}`)
         .map((r) => Number(r.dynamodb?.Keys?.seq?.N));
       expect(seqs).toEqual([1, 2, 3, 4, 5]);
     }
@@ -103,9 +103,9 @@ describe('local DynamoDB Streams event-source mapping', () => {
       eventSourceARN: consumer.streamArn,
       awsRegion: 'us-east-1',
       dynamodb: {
-        Keys: { requestId: { S: 'tenant#a' }, seq: { N: '1' } },
+        Keys: { requestKey: { S: 'tenant#a' }, seq: { N: '1' } },
         NewImage: {
-          requestId: { S: 'tenant#a' },
+          requestKey: { S: 'tenant#a' },
           seq: { N: '1' },
           type: { S: 'step.progress' },
           data: { M: { percentage: { N: '10' }, note: { S: 'tenant#a/1' } } },
@@ -149,9 +149,9 @@ describe('local DynamoDB Streams event-source mapping', () => {
     const failureQueue = sqs.queues.streamFailures;
 
     // Written before the mapping starts, so TRIM_HORIZON hands them over as one batch of 8.
-    const requestId = `poison-${Date.now()}`;
-    for (let seq = 1; seq <= 8; seq++) await put(requestId, seq);
-    const poison = `${requestId}/5`;
+    const requestKey = `poison-${Date.now()}`;
+    for (let seq = 1; seq <= 8; seq++) await put(requestKey, seq);
+    const poison = `${requestKey}/5`;
     const invocations: string[][] = [];
     const processed = new Set<string>();
     const consumer = mapping({
@@ -161,7 +161,7 @@ describe('local DynamoDB Streams event-source mapping', () => {
       bisectBatchOnFunctionError: true,
       onFailure: { sqs: client, queueUrl: failureQueue.url },
       handler: async (event) => {
-        const keys = event.Records.map(keyOf).filter((k) => k.startsWith(requestId));
+        const keys = event.Records.map(keyOf).filter((k) => k.startsWith(requestKey));
         invocations.push(keys);
         if (keys.includes(poison)) throw new Error('cannot process the poison record');
         for (const key of keys) processed.add(key);
@@ -182,7 +182,7 @@ describe('local DynamoDB Streams event-source mapping', () => {
 
     expect(invocations[0]).toHaveLength(8);
     expect([...processed].sort()).toEqual(
-      [1, 2, 3, 4, 6, 7, 8].map((seq) => `${requestId}/${seq}`),
+      [1, 2, 3, 4, 6, 7, 8].map((seq) => `${requestKey}/${seq}`),
     );
     // The poison record ran alone 1 + maximumRetryAttempts times before it was discarded.
     expect(invocations.filter((keys) => keys.length === 1 && keys[0] === poison)).toHaveLength(3);
@@ -206,15 +206,15 @@ describe('local DynamoDB Streams event-source mapping', () => {
   });
 
   it('after a partial batch failure, checkpoints before the lowest failed item and retries from it only', async () => {
-    const requestId = `partial-${Date.now()}`;
-    for (let seq = 1; seq <= 6; seq++) await put(requestId, seq);
+    const requestKey = `partial-${Date.now()}`;
+    for (let seq = 1; seq <= 6; seq++) await put(requestKey, seq);
     const invocations: string[][] = [];
     const consumer = mapping({
       startingPosition: 'TRIM_HORIZON',
       batchSize: 10,
       reportBatchItemFailures: true,
       handler: async (event) => {
-        const mine = event.Records.filter((r) => keyOf(r).startsWith(requestId));
+        const mine = event.Records.filter((r) => keyOf(r).startsWith(requestKey));
         invocations.push(mine.map(keyOf));
         if (invocations.length > 1) return { batchItemFailures: [] };
         // Report the 5th and the 3rd: the lowest one sets the checkpoint.
@@ -228,14 +228,14 @@ describe('local DynamoDB Streams event-source mapping', () => {
     await consumer.start();
     await waitFor('the retry', () => invocations.length >= 2);
 
-    const keys = (seqs: number[]) => seqs.map((seq) => `${requestId}/${seq}`);
+    const keys = (seqs: number[]) => seqs.map((seq) => `${requestKey}/${seq}`);
     expect(invocations[0]).toEqual(keys([1, 2, 3, 4, 5, 6]));
     expect(invocations[1]).toEqual(keys([3, 4, 5, 6]));
   });
 
   it('discards records older than maximumRecordAgeInSeconds to the on-failure callback without invoking the function', async () => {
-    const requestId = `old-${Date.now()}`;
-    for (let seq = 1; seq <= 3; seq++) await put(requestId, seq);
+    const requestKey = `old-${Date.now()}`;
+    for (let seq = 1; seq <= 3; seq++) await put(requestKey, seq);
     const failures: StreamFailureRecord[] = [];
     const invoked: string[] = [];
     const consumer = mapping({
@@ -277,10 +277,10 @@ describe('local DynamoDB Streams event-source mapping', () => {
     });
     await Promise.all([processor.start(), projector.start()]);
 
-    const requestId = `both-${Date.now()}`;
-    for (let seq = 1; seq <= 10; seq++) await put(requestId, seq);
-    const expected = Array.from({ length: 10 }, (_, i) => `${requestId}/${i + 1}`);
-    const mine = (keys: string[]) => keys.filter((k) => k.startsWith(requestId));
+    const requestKey = `both-${Date.now()}`;
+    for (let seq = 1; seq <= 10; seq++) await put(requestKey, seq);
+    const expected = Array.from({ length: 10 }, (_, i) => `${requestKey}/${i + 1}`);
+    const mine = (keys: string[]) => keys.filter((k) => k.startsWith(requestKey));
     await waitFor(
       'both mappings to see 10 records',
       () => mine(seen.processor).length >= 10 && mine(seen.projector).length >= 10,

@@ -121,7 +121,7 @@ describe('local SQS event-source mapping', () => {
     await client.send(
       new SendMessageCommand({
         QueueUrl: queue.url,
-        MessageBody: JSON.stringify({ requestId: 'acme#r1', dueAt: 1 }),
+        MessageBody: JSON.stringify({ requestKey: 'acme#r1', dueAt: 1 }),
         MessageAttributes: { kind: { DataType: 'String', StringValue: 'wake-up' } },
       }),
     );
@@ -139,7 +139,7 @@ describe('local SQS event-source mapping', () => {
     );
 
     expect(records.map((r) => r.body).sort()).toEqual(
-      ['second', JSON.stringify({ requestId: 'acme#r1', dueAt: 1 })].sort(),
+      ['second', JSON.stringify({ requestKey: 'acme#r1', dueAt: 1 })].sort(),
     );
     const first = records.find((r) => r.body !== 'second') as SQSRecord;
     expect(first).toMatchObject({

@@ -2,9 +2,9 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { handleRecordsByRequest } from '../../src/processor/streamBatch';
 
-const record = (requestId: string, sequence: string): DynamoDBRecord => ({
+const record = (requestKey: string, sequence: string): DynamoDBRecord => ({
   eventName: 'INSERT',
-  dynamodb: { Keys: { requestId: { S: requestId } }, SequenceNumber: sequence },
+  dynamodb: { Keys: { requestKey: { S: requestKey } }, SequenceNumber: sequence },
 });
 
 describe('handleRecordsByRequest', () => {
@@ -16,11 +16,11 @@ describe('handleRecordsByRequest', () => {
     // Act: b fails
     const response = await handleRecordsByRequest(
       records,
-      async (requestId) => {
-        handled.push(requestId);
-        if (requestId === 't#b') throw new Error('boom');
+      async (requestKey) => {
+        handled.push(requestKey);
+        if (requestKey === 't#b') throw new Error('boom');
       },
-      (requestId) => errors.push(requestId),
+      (requestKey) => errors.push(requestKey),
     );
     // Assess
     expect(handled.sort()).toEqual(['t#a', 't#b']);

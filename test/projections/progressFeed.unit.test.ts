@@ -4,7 +4,7 @@ import { frameForEvent, framesForEvents } from '../../src/projections/progressFe
 
 function event(seq: number, type: string, data: unknown): StoredEvent {
   return {
-    requestId: 'acme#r1',
+    requestKey: 'acme#r1',
     seq,
     type,
     at: 1_000 + seq,

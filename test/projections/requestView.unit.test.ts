@@ -26,8 +26,8 @@ describe('request view fold', () => {
     await harness.submit('echo_async', { message: 'x' });
     const view = await harness.view();
     expect(view).toEqual({
-      requestId: 'acme#r1',
-      clientRequestId: 'r1',
+      requestKey: 'acme#r1',
+      requestId: 'r1',
       tenantId: 'acme',
       userId: 'ann',
       action: 'echo_async',

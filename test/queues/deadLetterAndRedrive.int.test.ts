@@ -7,7 +7,7 @@ import {
   runRequest,
   type WorkflowRegistry,
 } from '../../src/engine';
-import { requestKey } from '../../src/events';
+import { toRequestKey } from '../../src/events';
 import { DynamoDbEventStore } from '../../src/events/dynamodb';
 import { type LocalSqs, startLocalSqs } from '../../src/local/sqs';
 import { SqsDeadLetterQueue } from '../../src/queues/deadLetterQueue';
@@ -63,12 +63,12 @@ async function messagesInQueue(): Promise<number> {
 }
 
 /** Runs the request like the processor and the timer would, jumping the clock to each retry. */
-async function runUntilSettled(requestId: string): Promise<RunOutcome> {
+async function runUntilSettled(requestKey: string): Promise<RunOutcome> {
   for (let runs = 0; runs < 20; runs++) {
     const outcome = await runRequest({
       store,
       registry,
-      requestId,
+      requestKey,
       remainingTimeMs: () => 60_000,
       clock,
       deadLetterSink: dlq,
@@ -84,22 +84,22 @@ describe('dead-letter queue and redrive', () => {
     // Given a flaky request that fails every attempt it is allowed
     const workflow = registry.get('flaky_step');
     if (!workflow) throw new Error('flaky_step is not registered');
-    const requestId = requestKey('acme', 'flaky-1');
+    const requestKey = toRequestKey('acme', 'flaky-1');
     await acceptRequest(store, {
       workflow,
       tenantId: 'acme',
       userId: 'u1',
-      clientRequestId: 'flaky-1',
+      requestId: 'flaky-1',
       input: { failures: FLAKY_MAX_ATTEMPTS },
       now,
     });
 
     // When it runs until it settles
-    const exhausted = await runUntilSettled(requestId);
+    const exhausted = await runUntilSettled(requestKey);
 
     // Then it is dead-lettered, with growing delays between attempts, and one message waits in the DLQ
     expect(exhausted.kind).toBe('dead_lettered');
-    const log = await store.read(requestId);
+    const log = await store.read(requestKey);
     expect(log.filter((e) => e.type === 'request.dead_lettered')).toHaveLength(1);
     const starts = log
       .filter((e) => e.type === 'step.started' && (e.data as { stepId: string }).stepId === 'call')
@@ -114,7 +114,7 @@ describe('dead-letter queue and redrive', () => {
     const [received] = await dlq.receive(1);
     if (!received) throw new Error('no DLQ message');
     expect(received.message).toMatchObject({
-      requestId,
+      requestKey,
       tenantId: 'acme',
       action: 'flaky_step',
       attempts: FLAKY_MAX_ATTEMPTS,
@@ -126,37 +126,37 @@ describe('dead-letter queue and redrive', () => {
     // When an operator redrives (the received message becomes visible again first)
     const first = await redriveAfterVisibility();
     // Then the request restarts and completes; the queue is empty
-    expect(first.redriven).toEqual([requestId]);
+    expect(first.redriven).toEqual([requestKey]);
     expect(await messagesInQueue()).toBe(0);
-    const completed = await runUntilSettled(requestId);
+    const completed = await runUntilSettled(requestKey);
     expect(completed.kind).toBe('completed');
 
     // And redriving again changes nothing
-    const versionBefore = (await store.read(requestId)).length;
+    const versionBefore = (await store.read(requestKey)).length;
     const second = await redriveDeadLetters({ queue: dlq, store, registry, clock, by: 'test' });
     expect(second).toEqual({ redriven: [], skipped: [], failed: [] });
-    expect((await store.read(requestId)).length).toBe(versionBefore);
-    const terminal = (await store.read(requestId)).filter((e) => e.type === 'request.completed');
+    expect((await store.read(requestKey)).length).toBe(versionBefore);
+    const terminal = (await store.read(requestKey)).filter((e) => e.type === 'request.completed');
     expect(terminal).toHaveLength(1);
   });
 
   it('deletes a stale message without restarting a request that was already redriven', async () => {
     const workflow = registry.get('flaky_step');
     if (!workflow) throw new Error('flaky_step is not registered');
-    const requestId = requestKey('acme', 'flaky-2');
+    const requestKey = toRequestKey('acme', 'flaky-2');
     await acceptRequest(store, {
       workflow,
       tenantId: 'acme',
       userId: 'u1',
-      clientRequestId: 'flaky-2',
+      requestId: 'flaky-2',
       input: { failures: FLAKY_MAX_ATTEMPTS },
       now,
     });
-    expect((await runUntilSettled(requestId)).kind).toBe('dead_lettered');
+    expect((await runUntilSettled(requestKey)).kind).toBe('dead_lettered');
     const [message] = await dlq.receive(1);
     if (!message) throw new Error('no DLQ message');
     // The first redrive crashed after restarting the request but before deleting the message.
-    await redriveRequest(store, registry, message.message.requestId, {
+    await redriveRequest(store, registry, message.message.requestKey, {
       tenantId: 'acme',
       userId: 'ops',
       now,
@@ -164,10 +164,10 @@ describe('dead-letter queue and redrive', () => {
     });
     const report = await redriveAfterVisibility();
     expect(report.redriven).toEqual([]);
-    expect(report.skipped).toEqual([{ requestId, reason: 'already redriven' }]);
-    expect((await store.read(requestId)).filter((e) => e.type === 'request.redriven')).toHaveLength(
-      1,
-    );
+    expect(report.skipped).toEqual([{ requestKey, reason: 'already redriven' }]);
+    expect(
+      (await store.read(requestKey)).filter((e) => e.type === 'request.redriven'),
+    ).toHaveLength(1);
   });
 });
 

@@ -9,7 +9,7 @@ import {
 } from '../../src/connections';
 import { createWorkflowRegistry } from '../../src/engine';
 import { InMemoryEventStore } from '../../src/events/memory/inMemoryEventStore';
-import { requestKey } from '../../src/events/requestKey';
+import { toRequestKey } from '../../src/events/requestKey';
 import { PROTOCOL_LIMITS, type ServerFrame } from '../../src/protocol';
 import { type RouterDeps, routeMessage } from '../../src/router';
 import { createDemoWorkflows } from '../../src/workflows';
@@ -54,8 +54,8 @@ function createHarness(): Harness {
       calls.push('subscribe');
       return subscriptions.put(record);
     },
-    delete: (requestId, connectionId) => subscriptions.delete(requestId, connectionId),
-    listByRequest: (requestId) => subscriptions.listByRequest(requestId),
+    delete: (requestKey, connectionId) => subscriptions.delete(requestKey, connectionId),
+    listByRequest: (requestKey) => subscriptions.listByRequest(requestKey),
     deleteByConnection: (connectionId) => subscriptions.deleteByConnection(connectionId),
   };
   const deps: RouterDeps = {
@@ -107,7 +107,7 @@ describe('routeMessage: sync actions', () => {
       success: true,
       data: { echo: { hello: 'world' }, action: 'echo', received_at: expect.any(String) },
     });
-    expect(h.store.requestIds()).toEqual([]);
+    expect(h.store.requestKeys()).toEqual([]);
   });
 
   it('answers health, and generates an id when none is sent', async () => {
@@ -129,7 +129,7 @@ describe('routeMessage: async actions', () => {
       metadata: { source: 'test', debug: true },
     });
     expect(frame).toMatchObject({ type: 'acknowledgment', request_id: 'r1', status: 'queued' });
-    const [accepted] = await h.store.read(requestKey('acme', 'r1'));
+    const [accepted] = await h.store.read(toRequestKey('acme', 'r1'));
     expect(accepted).toMatchObject({
       seq: 1,
       type: 'request.accepted',
@@ -147,14 +147,14 @@ describe('routeMessage: async actions', () => {
   it('generates an id for an async action sent without one', async () => {
     const frame = await h.send({ action: 'echo_async', payload: { message: 'hi' } });
     expect(frame).toMatchObject({ type: 'acknowledgment', request_id: '01GENERATED0001' });
-    expect(h.store.requestIds()).toEqual(['acme#01GENERATED0001']);
+    expect(h.store.requestKeys()).toEqual(['acme#01GENERATED0001']);
   });
 
   it('starts one request for an id sent twice, and says so', async () => {
     await h.send({ action: 'echo_async', id: 'r1', payload: { message: 'first' } });
     const again = await h.send({ action: 'echo_async', id: 'r1', payload: { message: 'second' } });
     expect(again).toMatchObject({ type: 'acknowledgment', request_id: 'r1', duplicate: true });
-    const log = await h.store.read(requestKey('acme', 'r1'));
+    const log = await h.store.read(toRequestKey('acme', 'r1'));
     expect(log).toHaveLength(1);
     expect(log[0]?.data).toMatchObject({ input: { message: 'first' } });
   });
@@ -166,7 +166,7 @@ describe('routeMessage: async actions', () => {
       bob,
     );
     expect(other).not.toHaveProperty('duplicate');
-    expect(h.store.requestIds().sort()).toEqual(['acme#same', 'globex#same']);
+    expect(h.store.requestKeys().sort()).toEqual(['acme#same', 'globex#same']);
   });
 
   it('rejects wrong payload types with readable issues and writes nothing', async () => {
@@ -179,7 +179,7 @@ describe('routeMessage: async actions', () => {
         details: { issues: [expect.objectContaining({ path: 'message' })] },
       },
     });
-    expect(h.store.requestIds()).toEqual([]);
+    expect(h.store.requestKeys()).toEqual([]);
   });
 });
 
@@ -210,11 +210,11 @@ describe('routeMessage: malformed input', () => {
     ['an empty body', '', 'VALIDATION_ERROR', undefined],
   ])(
     'answers %s with the right error frame and writes nothing',
-    async (_, body, code, requestId) => {
+    async (_, body, code, requestKey) => {
       const frame = await h.send(body);
       expect(frame).toMatchObject({ type: 'error', error: { code } });
-      expect(frame.type === 'error' ? frame.request_id : 'not an error').toBe(requestId);
-      expect(h.store.requestIds()).toEqual([]);
+      expect(frame.type === 'error' ? frame.request_id : 'not an error').toBe(requestKey);
+      expect(h.store.requestKeys()).toEqual([]);
     },
   );
 });
@@ -253,14 +253,14 @@ describe('routeMessage: engine actions', () => {
         request_id: 'm1',
         error: { code: 'NOT_FOUND', message: 'Request nope was not found' },
       });
-      expect(await h.store.read(requestKey('acme', 'r1'))).toHaveLength(1);
-      expect(await h.subscriptions.listByRequest(requestKey('acme', 'r1'))).toEqual([]);
+      expect(await h.store.read(toRequestKey('acme', 'r1'))).toHaveLength(1);
+      expect(await h.subscriptions.listByRequest(toRequestKey('acme', 'r1'))).toEqual([]);
       expect(h.posted).toEqual([]);
     },
   );
 
   it('subscribes first, then replays every frame after last_seq through the poster', async () => {
-    const key = requestKey('acme', 'r1');
+    const key = toRequestKey('acme', 'r1');
     await h.store.append(key, 1, [
       {
         type: 'step.progress',
@@ -307,7 +307,7 @@ describe('routeMessage: engine actions', () => {
       data: { subscribed: true, replayed: 2, last_seq: 4 },
     });
     expect(await h.subscriptions.listByRequest(key)).toMatchObject([
-      { connectionId: 'conn-2', clientRequestId: 'r1' },
+      { connectionId: 'conn-2', requestId: 'r1' },
     ]);
   });
 
@@ -334,7 +334,7 @@ describe('routeMessage: engine actions', () => {
       request_id: 'm1',
       data: { cancelled: true, seq: 2 },
     });
-    expect((await h.store.read(requestKey('acme', 'r1'))).at(-1)).toMatchObject({
+    expect((await h.store.read(toRequestKey('acme', 'r1'))).at(-1)).toMatchObject({
       type: 'request.cancelled',
       data: { reason: 'changed my mind' },
     });
@@ -368,7 +368,7 @@ describe('routeMessage: engine actions', () => {
       request_id: 'm2',
       data: { signalled: true, seq: 2 },
     });
-    expect((await h.store.read(requestKey('acme', 'a1'))).at(-1)).toMatchObject({
+    expect((await h.store.read(toRequestKey('acme', 'a1'))).at(-1)).toMatchObject({
       type: 'request.signalled',
       data: { event: { type: 'APPROVE', by: 'ann' } },
     });

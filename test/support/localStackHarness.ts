@@ -26,7 +26,7 @@ export interface StackHarness {
   /** The stack's event log. */
   readonly store: DynamoDbEventStore;
   /** The request's whole log. */
-  log(tenant: string, clientRequestId: string): Promise<StoredEvent[]>;
+  log(tenant: string, requestId: string): Promise<StoredEvent[]>;
   stop(): Promise<void>;
 }
 
@@ -58,7 +58,7 @@ export async function startStackHarness(
       clients.push(client);
       return client;
     },
-    log: (tenant, clientRequestId) => store.read(`${tenant}#${clientRequestId}`),
+    log: (tenant, requestId) => store.read(`${tenant}#${requestId}`),
     async stop() {
       await Promise.all(clients.map((client) => client.close()));
       await stack.stop();
@@ -94,11 +94,11 @@ export function openClient(url: string): Promise<StackClient> {
 /** The frames about one request, of the given types. */
 export function framesOf(
   frames: readonly ServerFrame[],
-  requestId: string,
+  requestKey: string,
   types: readonly string[],
 ): ServerFrame[] {
   return frames.filter(
     (frame) =>
-      types.includes(frame.type) && 'request_id' in frame && frame.request_id === requestId,
+      types.includes(frame.type) && 'request_id' in frame && frame.request_id === requestKey,
   );
 }

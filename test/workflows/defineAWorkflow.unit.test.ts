@@ -35,7 +35,7 @@ describe('docs/workflows.md and README example', () => {
       runRequest({
         store,
         registry,
-        requestId: 'acme#exp-1',
+        requestKey: 'acme#exp-1',
         clock,
         remainingTimeMs: () => 60_000,
         deadLetterSink: { send: async (m) => void deadLetters.push(m) },
@@ -45,7 +45,7 @@ describe('docs/workflows.md and README example', () => {
       workflow: expenseApproval,
       tenantId: 'acme',
       userId: 'ann',
-      clientRequestId: 'exp-1',
+      requestId: 'exp-1',
       input: { employee: 'ann', amountCents: 4_200, receipts: ['rcpt-1', 'rcpt-2'] },
       now: clock(),
     });
@@ -63,7 +63,7 @@ describe('docs/workflows.md and README example', () => {
     );
     expect(await run()).toMatchObject({
       kind: 'completed',
-      output: { paid: true, transferId: 'tr-acme#exp-1' },
+      output: { paid: true, transferId: 'tr-exp-1' },
     });
     expect(foldRequestView(await store.read('acme#exp-1'))).toMatchObject({
       status: 'COMPLETED',
@@ -79,14 +79,14 @@ describe('docs/workflows.md and README example', () => {
       workflow: expenseApproval,
       tenantId: 'acme',
       userId: 'ann',
-      clientRequestId: 'exp-2',
+      requestId: 'exp-2',
       input: { employee: 'ann', amountCents: 1, receipts: ['photo.jpg'] },
       now: 0,
     });
     const outcome = await runRequest({
       store,
       registry,
-      requestId: 'acme#exp-2',
+      requestKey: 'acme#exp-2',
       clock: () => 0,
       remainingTimeMs: () => 60_000,
       deadLetterSink: { send: async () => {} },

@@ -34,26 +34,26 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
     );
   }
 
-  async delete(requestId: string, connectionId: string): Promise<boolean> {
+  async delete(requestKey: string, connectionId: string): Promise<boolean> {
     const { Attributes } = await this.#documents.send(
       new DeleteCommand({
         TableName: resolveTableName(this.#tableName),
-        Key: { requestId, connectionId },
+        Key: { requestKey, connectionId },
         ReturnValues: 'ALL_OLD',
       }),
     );
     return Attributes !== undefined;
   }
 
-  async listByRequest(requestId: string): Promise<SubscriptionRecord[]> {
+  async listByRequest(requestKey: string): Promise<SubscriptionRecord[]> {
     const records: SubscriptionRecord[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.#documents.send(
         new QueryCommand({
           TableName: resolveTableName(this.#tableName),
-          KeyConditionExpression: 'requestId = :requestId',
-          ExpressionAttributeValues: { ':requestId': requestId },
+          KeyConditionExpression: 'requestKey = :requestKey',
+          ExpressionAttributeValues: { ':requestKey': requestKey },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
@@ -71,7 +71,7 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
    */
   async deleteByConnection(connectionId: string): Promise<number> {
     const tableName = resolveTableName(this.#tableName);
-    const keys: { requestId: string; connectionId: string }[] = [];
+    const keys: { requestKey: string; connectionId: string }[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.#documents.send(
@@ -80,11 +80,11 @@ export class DynamoDbSubscriptionStore implements SubscriptionStore {
           IndexName: SUBSCRIPTION_INDEXES.byConnection,
           KeyConditionExpression: 'connectionId = :connectionId',
           ExpressionAttributeValues: { ':connectionId': connectionId },
-          ProjectionExpression: 'requestId, connectionId',
+          ProjectionExpression: 'requestKey, connectionId',
           ExclusiveStartKey: startKey,
         }),
       );
-      keys.push(...((page.Items ?? []) as { requestId: string; connectionId: string }[]));
+      keys.push(...((page.Items ?? []) as { requestKey: string; connectionId: string }[]));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     let leftOver = 0;

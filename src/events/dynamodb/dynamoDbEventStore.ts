@@ -24,10 +24,10 @@ export interface DynamoDbEventStoreOptions {
   readonly pageSize?: number;
 }
 
-const NOT_EXISTS = 'attribute_not_exists(requestId)';
+const NOT_EXISTS = 'attribute_not_exists(requestKey)';
 
 /**
- * The event log on DynamoDB: one item per event, partition key `requestId`,
+ * The event log on DynamoDB: one item per event, partition key `requestKey`,
  * sort key `seq`. A single event is one conditional `PutItem`; several are
  * one `TransactWriteItems` (all or nothing). Both are conditional on the
  * target `seq` not existing, so two writers can never both succeed.
@@ -49,11 +49,11 @@ export class DynamoDbEventStore implements EventStore {
   }
 
   async append(
-    requestId: string,
+    requestKey: string,
     expectedVersion: number,
     events: readonly NewEvent[],
   ): Promise<number> {
-    const items = prepareAppend(requestId, expectedVersion, events);
+    const items = prepareAppend(requestKey, expectedVersion, events);
     const TableName = this.#tableName();
     try {
       if (items.length === 1) {
@@ -80,20 +80,20 @@ export class DynamoDbEventStore implements EventStore {
         );
       }
     } catch (error) {
-      throw await this.#translateAppendError(error, requestId, expectedVersion);
+      throw await this.#translateAppendError(error, requestKey, expectedVersion);
     }
     return expectedVersion + items.length;
   }
 
-  async read(requestId: string, options: ReadOptions = {}): Promise<StoredEvent[]> {
+  async read(requestKey: string, options: ReadOptions = {}): Promise<StoredEvent[]> {
     const events: StoredEvent[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.#send(
         new QueryCommand({
           TableName: this.#tableName(),
-          KeyConditionExpression: 'requestId = :id AND seq >= :from',
-          ExpressionAttributeValues: marshall({ ':id': requestId, ':from': options.fromSeq ?? 1 }),
+          KeyConditionExpression: 'requestKey = :id AND seq >= :from',
+          ExpressionAttributeValues: marshall({ ':id': requestKey, ':from': options.fromSeq ?? 1 }),
           ConsistentRead: true,
           ...(this.#pageSize !== undefined && { Limit: this.#pageSize }),
           ...(startKey && { ExclusiveStartKey: marshall(startKey) }),
@@ -114,7 +114,7 @@ export class DynamoDbEventStore implements EventStore {
    */
   async #translateAppendError(
     error: unknown,
-    requestId: string,
+    requestKey: string,
     expectedVersion: number,
   ): Promise<Error> {
     const conflicted =
@@ -126,7 +126,7 @@ export class DynamoDbEventStore implements EventStore {
     if (!conflicted) {
       if (error instanceof EventStoreError) return error;
       return new EventStoreUnavailableError(
-        `Appending to request ${requestId} failed: ${error instanceof Error ? error.message : String(error)}`,
+        `Appending to request ${requestKey} failed: ${error instanceof Error ? error.message : String(error)}`,
         { cause: error },
       );
     }
@@ -136,19 +136,19 @@ export class DynamoDbEventStore implements EventStore {
         : (error as TransactionCanceledException).CancellationReasons?.find((reason) => reason.Item)
             ?.Item;
     const seenSeq = oldItem ? Number(unmarshall(oldItem).seq) : expectedVersion + 1;
-    const actualVersion = Math.max(seenSeq, await this.#lastSeq(requestId).catch(() => seenSeq));
+    const actualVersion = Math.max(seenSeq, await this.#lastSeq(requestKey).catch(() => seenSeq));
     return new VersionConflictError(
-      { requestId, expectedVersion, actualVersion },
+      { requestKey, expectedVersion, actualVersion },
       { cause: error },
     );
   }
 
-  async #lastSeq(requestId: string): Promise<number> {
+  async #lastSeq(requestKey: string): Promise<number> {
     const page = await this.#send(
       new QueryCommand({
         TableName: this.#tableName(),
-        KeyConditionExpression: 'requestId = :id',
-        ExpressionAttributeValues: marshall({ ':id': requestId }),
+        KeyConditionExpression: 'requestKey = :id',
+        ExpressionAttributeValues: marshall({ ':id': requestKey }),
         ProjectionExpression: 'seq',
         ConsistentRead: true,
         ScanIndexForward: false,

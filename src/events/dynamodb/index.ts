@@ -3,4 +3,4 @@
 
 export type { DynamoDbEventStoreOptions } from './dynamoDbEventStore';
 export { DynamoDbEventStore } from './dynamoDbEventStore';
-export { firstRecordOfEachRequest, parseStreamRecord, requestIdsOf } from './streamRecord';
+export { firstRecordOfEachRequest, parseStreamRecord, requestKeysOf } from './streamRecord';

@@ -28,13 +28,13 @@ export function firstRecordOfEachRequest(
 ): Map<string, DynamoDBRecord> {
   const first = new Map<string, DynamoDBRecord>();
   for (const record of records) {
-    const id = record.dynamodb?.Keys?.requestId?.S;
+    const id = record.dynamodb?.Keys?.requestKey?.S;
     if (id && !first.has(id)) first.set(id, record);
   }
   return first;
 }
 
-/** The distinct request ids a batch of stream records touches, in first-seen order. */
-export function requestIdsOf(records: readonly DynamoDBRecord[]): string[] {
+/** The distinct request keys a batch of stream records touches, in first-seen order. */
+export function requestKeysOf(records: readonly DynamoDBRecord[]): string[] {
   return [...firstRecordOfEachRequest(records).keys()];
 }

@@ -14,24 +14,24 @@ export class InMemoryEventStore implements EventStore {
   readonly #listeners = new Set<(event: StoredEvent) => void>();
 
   async append(
-    requestId: string,
+    requestKey: string,
     expectedVersion: number,
     events: readonly NewEvent[],
   ): Promise<number> {
-    const items = prepareAppend(requestId, expectedVersion, events);
-    const log = this.#logs.get(requestId) ?? [];
+    const items = prepareAppend(requestKey, expectedVersion, events);
+    const log = this.#logs.get(requestKey) ?? [];
     if (log.length !== expectedVersion) {
-      throw new VersionConflictError({ requestId, expectedVersion, actualVersion: log.length });
+      throw new VersionConflictError({ requestKey, expectedVersion, actualVersion: log.length });
     }
     log.push(...items);
-    this.#logs.set(requestId, log);
+    this.#logs.set(requestKey, log);
     for (const item of items) for (const listener of this.#listeners) listener(fromEventItem(item));
     return log.length;
   }
 
-  async read(requestId: string, options: ReadOptions = {}): Promise<StoredEvent[]> {
+  async read(requestKey: string, options: ReadOptions = {}): Promise<StoredEvent[]> {
     const fromSeq = options.fromSeq ?? 1;
-    return (this.#logs.get(requestId) ?? [])
+    return (this.#logs.get(requestKey) ?? [])
       .filter((item) => item.seq >= fromSeq)
       .map(fromEventItem);
   }
@@ -46,8 +46,8 @@ export class InMemoryEventStore implements EventStore {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Ids of every request with at least one event. @internal */
-  requestIds(): string[] {
+  /** Keys of every request with at least one event. @internal */
+  requestKeys(): string[] {
     return [...this.#logs.keys()];
   }
 }

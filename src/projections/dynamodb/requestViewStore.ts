@@ -30,11 +30,11 @@ export class DynamoDbRequestViewStore {
     this.#tableName = typeof tableName === 'function' ? tableName : () => tableName;
   }
 
-  async get(requestId: string): Promise<RequestView | undefined> {
+  async get(requestKey: string): Promise<RequestView | undefined> {
     const { Item } = await this.#client.send(
       new GetItemCommand({
         TableName: this.#tableName(),
-        Key: marshall({ requestId }),
+        Key: marshall({ requestKey }),
         ConsistentRead: true,
       }),
     );
@@ -53,7 +53,7 @@ export class DynamoDbRequestViewStore {
             { ...view, tenantStatus: `${view.tenantId}#${view.status}` },
             { removeUndefinedValues: true, convertClassInstanceToMap: true },
           ),
-          ConditionExpression: 'attribute_not_exists(requestId) OR lastSeq < :seq',
+          ConditionExpression: 'attribute_not_exists(requestKey) OR lastSeq < :seq',
           ExpressionAttributeValues: marshall({ ':seq': view.lastSeq }),
         }),
       );

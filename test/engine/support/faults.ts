@@ -60,7 +60,7 @@ export class CrashingStore implements EventStore {
   #crashed = false;
 
   async append(
-    requestId: string,
+    requestKey: string,
     expectedVersion: number,
     events: readonly NewEvent[],
   ): Promise<number> {
@@ -76,7 +76,7 @@ export class CrashingStore implements EventStore {
       throw new SimulatedCrash('crashed before storing the step outcome');
     }
     const crashAfter = this.point === 'after_step_started' && concerns('step.started');
-    const version = await this.inner.append(requestId, expectedVersion, events);
+    const version = await this.inner.append(requestKey, expectedVersion, events);
     if (crashAfter) {
       this.#crashed = true;
       throw new SimulatedCrash('crashed right after step.started');
@@ -84,7 +84,7 @@ export class CrashingStore implements EventStore {
     return version;
   }
 
-  read(requestId: string, options?: ReadOptions): Promise<StoredEvent[]> {
-    return this.inner.read(requestId, options);
+  read(requestKey: string, options?: ReadOptions): Promise<StoredEvent[]> {
+    return this.inner.read(requestKey, options);
   }
 }

@@ -8,7 +8,7 @@ import {
 import type { StoredEvent } from '../../../src/events/event';
 import type { EventStore } from '../../../src/events/eventStore';
 import { InMemoryEventStore } from '../../../src/events/memory/inMemoryEventStore';
-import { requestKey } from '../../../src/events/requestKey';
+import { toRequestKey } from '../../../src/events/requestKey';
 import { foldRequestView, type RequestView } from '../../../src/projections/requestView';
 
 /** A fake clock the test moves by hand. */
@@ -58,13 +58,13 @@ export function createHarness(
     deadLetters,
     tenantId,
     userId,
-    key: (id: string) => requestKey(tenantId, id),
+    key: (id: string) => toRequestKey(tenantId, id),
     async submit(action: string, input: unknown, id = 'r1') {
       return acceptRequest(store, {
         workflow: registry.require(action),
         tenantId,
         userId,
-        clientRequestId: id,
+        requestId: id,
         connectionId: 'conn-1',
         input,
         now: clock(),
@@ -75,7 +75,7 @@ export function createHarness(
       return runRequest({
         store: options.store ?? store,
         registry,
-        requestId: requestKey(tenantId, id),
+        requestKey: toRequestKey(tenantId, id),
         clock,
         remainingTimeMs: () => remaining,
         deadLetterSink,
@@ -99,7 +99,7 @@ export function createHarness(
       throw new Error(`request ${id} did not settle in 200 runs`);
     },
     log(id = 'r1'): Promise<StoredEvent[]> {
-      return store.read(requestKey(tenantId, id));
+      return store.read(toRequestKey(tenantId, id));
     },
     async view(id = 'r1'): Promise<RequestView | undefined> {
       return foldRequestView(await harness.log(id));

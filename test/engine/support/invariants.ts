@@ -31,7 +31,7 @@ export function checkInvariants(
     );
   };
   if (log.length === 0) return;
-  const requestId = log[0]?.requestId ?? '';
+  const requestKey = log[0]?.requestKey ?? '';
   const accepted = log[0]?.data as LifecycleEventData['request.accepted'];
 
   // 1. seq dense and unique.
@@ -127,7 +127,7 @@ export function checkInvariants(
   if (deadLettered > exhaustedFailures)
     fail('6 (dead-lettered without exhaustion)', `${deadLettered} > ${exhaustedFailures}`);
   const messageIds = new Set(
-    deadLetters.filter((m) => m.requestId === requestId).map((m) => m.messageId),
+    deadLetters.filter((m) => m.requestKey === requestKey).map((m) => m.messageId),
   );
   if (messageIds.size < deadLettered)
     fail('6 (DLQ message missing)', `${messageIds.size} messages, ${deadLettered} events`);

@@ -40,8 +40,8 @@ function instrumented(workflow: Workflow, running: Map<string, number>): Workflo
   let wrapped = workflow;
   const actors = (workflow.machine.implementations as { actors: Record<string, unknown> }).actors;
   for (const src of Object.keys(actors)) {
-    wrapped = withStepHook(wrapped, src, async ({ requestId, stepId, signal }) => {
-      const key = `${requestId}/${stepId}`;
+    wrapped = withStepHook(wrapped, src, async ({ tenantId, requestId, stepId, signal }) => {
+      const key = `${tenantId}#${requestId}/${stepId}`;
       const now = (running.get(key) ?? 0) + 1;
       if (now > 1) throw new Error(`Invariant 4 broken: ${key} runs ${now} times at once`);
       running.set(key, now);
