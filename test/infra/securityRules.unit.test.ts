@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
@@ -6,7 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_KINDS } from '../../infra/functionEntries';
 import { stageSettings } from '../../infra/stages';
 import { StreamerEngine } from '../../infra/streamerEngine';
@@ -33,8 +33,11 @@ const JWT = { jwksUrl: 'https://auth.example.com/.well-known/jwks.json' };
  * validation plugin and returns what it reported (the plugin fails the synth
  * on any finding, after writing its report).
  */
+/** One assembly directory for every stack of this file, so CDK builds the bundles once. */
+const outdir = mkdtempSync(join(tmpdir(), 'streamer-nag-'));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
 function checkWithAwsSolutions(build: (app: App) => Stack): Checked {
-  const outdir = mkdtempSync(join(tmpdir(), 'streamer-nag-'));
   const app = new App({ outdir });
   const stack = build(app);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -67,7 +70,7 @@ let hardened: Checked & { engine: StreamerEngine };
 let widened: Checked;
 
 beforeAll(() => {
-  // Three stacks in one file: the bundles are built once and reused (CDK caches them per process).
+  // Three stacks in one file and one assembly directory: the bundles are built once.
   defaults = checkWithAwsSolutions(
     (app) =>
       new StreamerStack(app, 'Default', { settings: stageSettings('prod'), jwt: JWT, env: ENV }),
