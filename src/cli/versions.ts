@@ -180,3 +180,31 @@ async function forEachLimited<T>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
+
+/** What `streamer versions` needs: where to read, and optionally the workflows about to be deployed. */
+export interface VersionsCommandOptions extends OpenVersionsOptions {
+  /** The registry of the workflows module you are about to deploy; with it, stranded versions fail the command. */
+  readonly deploying?: WorkflowRegistry;
+  readonly now: number;
+  readonly print: (text: string) => void;
+}
+
+/**
+ * `streamer versions [--workflows <module about to be deployed>]`: prints the
+ * unfinished runs per version and returns the exit code: 1 when the module
+ * about to be deployed lacks a version that unfinished runs still need (the
+ * deploy would strand them), else 0. Run it before every deploy that removes
+ * a workflow version.
+ */
+export async function versionsCommand(options: VersionsCommandOptions): Promise<number> {
+  const versions = await listOpenVersions(options);
+  options.print(formatOpenVersions(versions, options.now));
+  if (!options.deploying) return 0;
+  const stranded = findStrandedVersions(versions, options.deploying);
+  if (stranded.length === 0) return 0;
+  const names = stranded.map((v) => `${v.action} v${v.workflowVersion}`).join(', ');
+  options.print(
+    `\nThe workflows about to be deployed no longer have ${names}, which unfinished runs still replay through. Keep those versions in the module until \`streamer versions\` lists no run of them (let them finish, or cancel them), then deploy again.`,
+  );
+  return 1;
+}

@@ -4,6 +4,7 @@ import {
   formatOpenVersions,
   listOpenVersions,
   type OpenVersion,
+  versionsCommand,
 } from '../../src/cli/versions';
 import { createWorkflowRegistry } from '../../src/engine';
 import { type NewEvent, toRequestKey } from '../../src/events';
@@ -121,6 +122,22 @@ describe('streamer versions', () => {
     ]);
     expect(findStrandedVersions(versions, v2Only).map((v) => v.workflowVersion)).toEqual([1]);
     expect(findStrandedVersions(versions, both)).toEqual([]);
+  });
+
+  it('fails the command when the workflows about to be deployed would strand unfinished runs', async () => {
+    const demos = createDemoWorkflows();
+    const printed: string[] = [];
+    const code = await versionsCommand({
+      client: dynamo.client,
+      tables: dynamo.tables,
+      deploying: createWorkflowRegistry([
+        { ...demos.echo_async, action: 'expense_approval', version: 2 },
+      ]),
+      now: NOW,
+      print: (text) => printed.push(text),
+    });
+    expect(code).toBe(1);
+    expect(printed.join('\n')).toMatch(/no longer have expense_approval v1, which unfinished runs/);
   });
 
   it('prints one line per version', () => {
