@@ -9,6 +9,7 @@ import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, StartingPosition, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import {
+  type BundlingOptions,
   LogLevel,
   NodejsFunction,
   OutputFormat,
@@ -122,6 +123,23 @@ interface EngineQueues {
 
 const INFRA_DIR = import.meta.dirname;
 
+/** `NodejsFunction`'s bundling, from the settings every deploy path shares (`BUNDLE`). */
+const BUNDLING: BundlingOptions = {
+  forceDockerBundling: false,
+  // Sizes are printed once, after synth (infra/bundleSizes.ts).
+  logLevel: LogLevel.WARNING,
+  format: OutputFormat.ESM,
+  target: BUNDLE.target,
+  minify: BUNDLE.minify,
+  sourceMap: true,
+  sourceMapMode: SourceMapMode.EXTERNAL,
+  sourcesContent: BUNDLE.sourcesContent,
+  // Bundle the AWS SDK too: the version we tested, not whatever the runtime ships.
+  bundleAwsSDK: true,
+  mainFields: [...BUNDLE.mainFields],
+  banner: BUNDLE.banner,
+};
+
 /**
  * The whole Streamer engine on AWS: the four tables from the shared
  * definitions, the WebSocket API with its JWT authorizer, the seven Lambda
@@ -177,16 +195,8 @@ export class StreamerEngine extends Construct {
         'No JWT key configured: the authorizer will reject every connection. Set jwtPublicKey or jwksUrl (see docs/deploy.md).',
       );
     }
-    if (props.encryptionKey === 'create') {
-      this.encryptionKey = new Key(this, 'EncryptionKey', {
-        alias: `alias/${stage.prefix}`,
-        description: `Streamer ${stage.stage}: tables and queues`,
-        enableKeyRotation: true,
-        removalPolicy: stage.removalPolicy,
-      });
-    } else if (props.encryptionKey) {
-      this.encryptionKey = props.encryptionKey;
-    }
+    const key = this.#encryptionKey(stage, props.encryptionKey);
+    if (key) this.encryptionKey = key;
     if (props.vpc) this.network = new EngineNetwork(this, 'Network', props.vpc);
 
     const names = tableNames(stage.prefix);
@@ -203,13 +213,7 @@ export class StreamerEngine extends Construct {
       apiName: stage.prefix,
       description: `Streamer WebSocket API (${stage.stage})`,
     });
-    this.webSocketStage = new WebSocketStage(this, 'WebSocketStage', {
-      webSocketApi: this.webSocketApi,
-      stageName: stage.stage,
-      autoDeploy: true,
-      throttle: stage.throttle,
-      ...(props.accessLogs && { accessLogSettings: this.#accessLogs(stage) }),
-    });
+    this.webSocketStage = this.#stage(stage, props.accessLogs ?? false);
     this.webSocketUrl = this.webSocketStage.url;
     this.managementEndpoint = this.webSocketStage.callbackUrl;
 
@@ -226,21 +230,7 @@ export class StreamerEngine extends Construct {
     this.#mappings();
     this.#grants();
 
-    this.alarms = new StreamerAlarms(this, 'Alarms', {
-      prefix: stage.prefix,
-      functions: this.functions,
-      streamConsumers: [this.functions.processor, this.functions.projector],
-      tables: Object.values(this.tables),
-      queuesThatMustStayEmpty: [this.deadLetterQueue, this.failedEventsQueue],
-      ...(props.alarmTopic && { topic: props.alarmTopic }),
-    });
-    if (stage.trafficShifting) {
-      const { functionAlarms, queueAlarms } = this.alarms;
-      this.live.shiftTraffic(stage.trafficShifting, (kind) => [
-        ...(functionAlarms[kind] ?? []),
-        ...queueAlarms,
-      ]);
-    }
+    this.alarms = this.#alarms(stage, props.alarmTopic);
     if (props.auditLog) {
       this.auditTrail = new TableAuditTrail(this, 'AuditTrail', {
         ...props.auditLog,
@@ -252,13 +242,51 @@ export class StreamerEngine extends Construct {
     acknowledgeSecurityFindings(this, props.accessLogs ?? false);
   }
 
-  #accessLogs(stage: StageSettings) {
-    const logGroup = new LogGroup(this, 'AccessLogs', {
-      logGroupName: `/aws/apigateway/${stage.prefix}-access`,
-      retention: stage.logRetention,
+  #encryptionKey(stage: StageSettings, key: IKey | 'create' | undefined): IKey | undefined {
+    if (key !== 'create') return key;
+    return new Key(this, 'EncryptionKey', {
+      alias: `alias/${stage.prefix}`,
+      description: `Streamer ${stage.stage}: tables and queues`,
+      enableKeyRotation: true,
       removalPolicy: stage.removalPolicy,
     });
-    return { destination: new LogGroupLogDestination(logGroup) };
+  }
+
+  #stage(stage: StageSettings, accessLogs: boolean): WebSocketStage {
+    const logGroup =
+      accessLogs &&
+      new LogGroup(this, 'AccessLogs', {
+        logGroupName: `/aws/apigateway/${stage.prefix}-access`,
+        retention: stage.logRetention,
+        removalPolicy: stage.removalPolicy,
+      });
+    return new WebSocketStage(this, 'WebSocketStage', {
+      webSocketApi: this.webSocketApi,
+      stageName: stage.stage,
+      autoDeploy: true,
+      throttle: stage.throttle,
+      ...(logGroup && { accessLogSettings: { destination: new LogGroupLogDestination(logGroup) } }),
+    });
+  }
+
+  /** The alarms; with traffic shifting, also what rolls each function's deployment back. */
+  #alarms(stage: StageSettings, topic: ITopic | undefined): StreamerAlarms {
+    const alarms = new StreamerAlarms(this, 'Alarms', {
+      prefix: stage.prefix,
+      functions: this.functions,
+      streamConsumers: [this.functions.processor, this.functions.projector],
+      tables: Object.values(this.tables),
+      queuesThatMustStayEmpty: [this.deadLetterQueue, this.failedEventsQueue],
+      ...(topic && { topic }),
+    });
+    if (stage.trafficShifting) {
+      const { functionAlarms, queueAlarms } = alarms;
+      this.live.shiftTraffic(stage.trafficShifting, (kind) => [
+        ...(functionAlarms[kind] ?? []),
+        ...queueAlarms,
+      ]);
+    }
+    return alarms;
   }
 
   /** Tables, straight from the shared definitions. */
@@ -326,19 +354,8 @@ export class StreamerEngine extends Construct {
         removalPolicy: stage.removalPolicy,
       });
       const inVpc = network && kind !== 'authorizer';
-      // Its own role: logs to its own log group only (not AWSLambdaBasicExecutionRole's `*`).
-      const role = new Role(this, `${pascal(kind)}Role`, {
-        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-        description: `Streamer ${kind} (${stage.stage})`,
-      });
-      logGroup.grantWrite(role);
-      if (inVpc) {
-        role.addManagedPolicy(
-          ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
-        );
-      }
       return new NodejsFunction(this, `${pascal(kind)}Function`, {
-        role,
+        role: this.#role(kind, stage, logGroup, Boolean(inVpc)),
         functionName: `${stage.prefix}-${kind}`,
         description: `Streamer ${kind} (${stage.stage})`,
         entry: entries[kind],
@@ -357,27 +374,28 @@ export class StreamerEngine extends Construct {
           vpcSubnets: network.subnets,
           securityGroups: [network.securityGroup],
         }),
-        bundling: {
-          forceDockerBundling: false,
-          // Sizes are printed once, after synth (infra/bundleSizes.ts).
-          logLevel: LogLevel.WARNING,
-          format: OutputFormat.ESM,
-          target: BUNDLE.target,
-          minify: BUNDLE.minify,
-          sourceMap: true,
-          sourceMapMode: SourceMapMode.EXTERNAL,
-          sourcesContent: BUNDLE.sourcesContent,
-          // Bundle the AWS SDK too: the version we tested, not whatever the runtime ships.
-          bundleAwsSDK: true,
-          mainFields: [...BUNDLE.mainFields],
-          banner: BUNDLE.banner,
-        },
+        bundling: BUNDLING,
       });
     };
     return Object.fromEntries(FUNCTION_KINDS.map((kind) => [kind, lambda(kind)])) as Record<
       FunctionKind,
       NodejsFunction
     >;
+  }
+
+  /** Its own role: logs to its own log group only (not AWSLambdaBasicExecutionRole's `*`). */
+  #role(kind: FunctionKind, stage: StageSettings, logGroup: LogGroup, inVpc: boolean): Role {
+    const role = new Role(this, `${pascal(kind)}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Streamer ${kind} (${stage.stage})`,
+    });
+    logGroup.grantWrite(role);
+    if (inVpc) {
+      role.addManagedPolicy(
+        ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
+      );
+    }
+    return role;
   }
 
   /** The authorizer guards $connect; $default answers through the route response. All invoke `live`. */

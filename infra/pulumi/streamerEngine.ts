@@ -275,48 +275,65 @@ export class StreamerEngine extends pulumi.ComponentResource {
     const functions = {} as Record<FunctionKind, aws.lambda.Function>;
     const aliases = {} as Record<FunctionKind, aws.lambda.Alias>;
     for (const kind of FUNCTION_KINDS) {
-      const fnName = `${this.#stage.prefix}-${kind}`;
-      const logGroup = new aws.cloudwatch.LogGroup(
-        `${name}-${kind}-logs`,
-        { name: `/aws/lambda/${fnName}`, retentionInDays: this.#stage.logRetention },
-        this.#child(),
-      );
-      const role = this.#role(name, kind, logGroup, queues, args);
-      const inVpc = args.vpc && kind !== 'authorizer';
-      const fn = new aws.lambda.Function(
-        `${name}-${kind}`,
-        {
-          name: fnName,
-          description: `Streamer ${kind} (${this.#stage.stage})`,
-          role: role.arn,
-          runtime: BUNDLE.runtime,
-          architectures: [BUNDLE.architecture],
-          handler: BUNDLE.handler,
-          code: new pulumi.asset.FileArchive(bundles[kind]),
-          memorySize: sizing[kind].memorySize,
-          timeout: sizing[kind].timeout.toSeconds(),
-          environment: { variables: functionEnvironment(kind, values) },
-          tracingConfig: { mode: 'Active' },
-          loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
-          publish: true,
-          ...(inVpc &&
-            args.vpc && {
-              vpcConfig: {
-                subnetIds: args.vpc.subnetIds,
-                securityGroupIds: args.vpc.securityGroupIds,
-              },
-            }),
-        },
-        { parent: this, dependsOn: [logGroup] },
-      );
-      functions[kind] = fn;
+      const environment = functionEnvironment(kind, values);
+      const spec = { name, kind, bundle: bundles[kind], sizing: sizing[kind], environment };
+      functions[kind] = this.#function(spec, queues, args);
       aliases[kind] = new aws.lambda.Alias(
         `${name}-${kind}-live`,
-        { name: LIVE_ALIAS, functionName: fn.name, functionVersion: fn.version },
+        {
+          name: LIVE_ALIAS,
+          functionName: functions[kind].name,
+          functionVersion: functions[kind].version,
+        },
         { parent: this },
       );
     }
     return { functions, aliases };
+  }
+
+  /** One function with its log group and role, publishing a version on every code or setting change. */
+  #function(
+    spec: {
+      name: string;
+      kind: FunctionKind;
+      bundle: string;
+      sizing: FunctionSizing;
+      environment: Record<string, pulumi.Input<string>>;
+    },
+    queues: Queues,
+    args: StreamerEngineArgs,
+  ): aws.lambda.Function {
+    const { name, kind } = spec;
+    const fnName = `${this.#stage.prefix}-${kind}`;
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-${kind}-logs`,
+      { name: `/aws/lambda/${fnName}`, retentionInDays: this.#stage.logRetention },
+      this.#child(),
+    );
+    const role = this.#role(name, kind, logGroup, queues, args);
+    const vpc = kind === 'authorizer' ? undefined : args.vpc;
+    return new aws.lambda.Function(
+      `${name}-${kind}`,
+      {
+        name: fnName,
+        description: `Streamer ${kind} (${this.#stage.stage})`,
+        role: role.arn,
+        runtime: BUNDLE.runtime,
+        architectures: [BUNDLE.architecture],
+        handler: BUNDLE.handler,
+        code: new pulumi.asset.FileArchive(spec.bundle),
+        memorySize: spec.sizing.memorySize,
+        timeout: spec.sizing.timeout.toSeconds(),
+        environment: { variables: spec.environment },
+        tracingConfig: { mode: 'Active' },
+        loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
+        publish: true,
+        ...(vpc && {
+          vpcConfig: { subnetIds: vpc.subnetIds, securityGroupIds: vpc.securityGroupIds },
+        }),
+      },
+      { parent: this, dependsOn: [logGroup] },
+    );
   }
 
   #role(
