@@ -20,7 +20,7 @@ export interface SynthTemplateOptions {
   /** Where to write `template.json` and `assets/` (created; an existing `assets/` is replaced). */
   readonly outDir: string;
   /** Your module exporting `workflows`. Default: the demo workflows. */
-  readonly workflowsModule?: string;
+  readonly workflows?: string;
   /** Default `dev`. */
   readonly stage?: StageName;
   /** Physical-name prefix, default `streamer-<stage>`. */
@@ -70,7 +70,7 @@ const ASSETS_DIR = 'assets';
  * The `streamer synth --out <dir>` command calls this.
  *
  * @example
- * synthTemplate({ outDir: 'dist/streamer', stage: 'prod', workflowsModule: 'examples/expense-approval/workflows.ts',
+ * synthTemplate({ outDir: 'dist/streamer', stage: 'prod', workflows: 'examples/expense-approval/workflows.ts',
  *   jwt: { jwksUrl: 'https://auth.example.com/.well-known/jwks.json' } });
  * // then: sam deploy --template-file dist/streamer/template.json --stack-name streamer-prod --resolve-s3 --capabilities CAPABILITY_IAM
  */
@@ -105,7 +105,7 @@ function buildStack(options: SynthTemplateOptions, cdkOut: string): StreamerStac
   return new StreamerStack(app, settings.prefix, {
     settings,
     jwt: options.jwt,
-    ...(options.workflowsModule && { workflowsModule: resolve(options.workflowsModule) }),
+    ...(options.workflows && { workflowsModule: resolve(options.workflows) }),
     ...(options.alarmEmail && { alarmEmail: options.alarmEmail }),
     // No bootstrap version parameter or rule: nothing here needs `cdk bootstrap`.
     synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),

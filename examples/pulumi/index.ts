@@ -11,7 +11,7 @@ const stage = (config.get('stage') ?? 'dev') as StageName;
 const engine = new StreamerEngine('streamer', {
   stage: stageSettings(stage),
   // Your module exporting `workflows` (defineWorkflow / defineHandler).
-  workflowsModule: fileURLToPath(new URL('../expense-approval/workflows.ts', import.meta.url)),
+  workflows: fileURLToPath(new URL('../expense-approval/workflows.ts', import.meta.url)),
   jwt: {
     // Either a JWKS URL or a PEM public key (`pulumi config set --secret jwtPublicKey "$(cat key.pem)"`).
     ...(config.get('jwksUrl') && { jwksUrl: config.require('jwksUrl') }),

@@ -44,8 +44,8 @@ export interface StreamerEngineArgs {
   /** The same stage settings as the CDK construct (`stageSettings('prod')`). */
   readonly stage: StageSettings;
   readonly jwt: JwtSettings;
-  /** Path of your module exporting `workflows`. Default: the demo workflows. */
-  readonly workflowsModule?: string;
+  /** Path of your module exporting `workflows` (as the CDK construct's `workflows`). Default: the demo workflows. */
+  readonly workflows?: string;
   /** The repository root holding `src/lambdas`. Default: the parent of `infra/`. */
   readonly projectRoot?: string;
   readonly sizing?: Partial<Record<FunctionKind, FunctionSizing>>;
@@ -78,7 +78,7 @@ const INFRA_DIR = join(import.meta.dirname, '..');
  * const engine = new StreamerEngine('streamer', {
  *   stage: stageSettings('prod'),
  *   jwt: { jwksUrl: 'https://auth.example.com/.well-known/jwks.json' },
- *   workflowsModule: 'examples/expense-approval/workflows.ts',
+ *   workflows: 'examples/expense-approval/workflows.ts',
  * });
  * export const url = engine.webSocketUrl;
  */
@@ -262,7 +262,7 @@ export class StreamerEngine extends pulumi.ComponentResource {
     queues: Queues,
   ) {
     const projectRoot = resolve(args.projectRoot ?? join(INFRA_DIR, '..'));
-    const workflowsModule = resolve(args.workflowsModule ?? join(INFRA_DIR, 'demoWorkflows.ts'));
+    const workflowsModule = resolve(args.workflows ?? join(INFRA_DIR, 'demoWorkflows.ts'));
     const bundles = bundleFunctions({ projectRoot, workflowsModule });
     const values = {
       stage: this.#stage.stage,

@@ -76,7 +76,7 @@ beforeAll(async () => {
       jwksUrl: 'https://auth.example.com/.well-known/jwks.json',
       issuer: 'https://auth.example.com/',
     },
-    workflowsModule: fixture,
+    workflows: fixture,
   });
   // Assess after every registration has gone through (disconnect drains the queue of pending ones).
   await resolved(engine.webSocketUrl);

@@ -40,7 +40,7 @@ beforeAll(() => {
   written = synthTemplate({
     outDir,
     stage: 'prod',
-    workflowsModule: fixture,
+    workflows: fixture,
     jwt: JWT,
     assemblyDir: cdkAssembly,
   });
