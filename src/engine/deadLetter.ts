@@ -1,4 +1,5 @@
 import type { RecordedError } from '../events/lifecycle';
+import type { RequestFailure, RequestState } from './replay';
 
 /**
  * The dead-letter intent: sent once a request's retryable failures used up
@@ -29,4 +30,26 @@ export interface DeadLetterMessage {
 export interface DeadLetterSink {
   /** Sends `message`; must be durable when it resolves. May be called again with the same `messageId`. */
   send(message: DeadLetterMessage): Promise<void>;
+}
+
+/**
+ * The dead-letter message of a request whose attempts ran out, pointing at
+ * the part of the log that tells the story.
+ */
+export function deadLetterMessageOf(
+  state: RequestState,
+  failure: RequestFailure,
+): DeadLetterMessage {
+  return {
+    messageId: `${state.requestKey}#${failure.seq}`,
+    requestKey: state.requestKey,
+    tenantId: state.tenantId,
+    userId: state.userId,
+    requestId: state.requestId,
+    action: state.action,
+    workflowVersion: state.workflow.version,
+    attempts: failure.attempts,
+    errors: failure.errors,
+    log: { requestKey: state.requestKey, fromSeq: 1, toSeq: failure.seq },
+  };
 }

@@ -12,6 +12,7 @@ export type {
 } from './commands';
 export { acceptRequest, cancelRequest, redriveRequest, signalRequest } from './commands';
 export type { DeadLetterMessage, DeadLetterSink } from './deadLetter';
+export type { PendingTimer } from './durableTimers';
 export type { InputIssue } from './errors';
 export {
   EngineError,
@@ -30,6 +31,8 @@ export type { InlineDeps, InlineResult } from './inline';
 export { runInline } from './inline';
 export type { EngineLogger } from './logger';
 export { silentLogger } from './logger';
+export type { MapCheckpoint, MapItemContext, MapOptions } from './mapStep';
+export { map } from './mapStep';
 export type {
   ProgressBatcher,
   ProgressBatcherOptions,
@@ -45,7 +48,7 @@ export { machineEventsOf, replay } from './replay';
 export type { RetryPolicy } from './retry';
 export { DEFAULT_RETRY_POLICY, retryDelayMs } from './retry';
 export type { RunOutcome, RunRequestDeps } from './runner';
-export { runRequest } from './runner';
+export { runRequest, SHORT_WAIT_MAX_MS, wakeUpAt } from './runner';
 export type { InferOutput, StandardSchemaV1, ValidationResult } from './standardSchema';
 export type { ProgressReporter, StepContext, StepFunction } from './step';
 export { step } from './step';

@@ -1,7 +1,5 @@
-import { VersionConflictError } from '../events/errors';
-import { EVENT_SCHEMA_VERSION, type NewEvent, type StoredEvent } from '../events/event';
-import type { EventStore } from '../events/eventStore';
 import type { RecordedError } from '../events/lifecycle';
+import { InMemoryEventStore } from '../events/memory/inMemoryEventStore';
 import { acceptRequest } from './commands';
 import type { InputIssue } from './errors';
 import { type EngineLogger, silentLogger } from './logger';
@@ -101,7 +99,8 @@ async function runMachine(
   input: unknown,
   deps: InlineDeps,
 ): Promise<InlineResult> {
-  const store = new EphemeralEventStore();
+  // A throw-away log with the stores' own limits: an inline run is held to the same rules.
+  const store = new InMemoryEventStore();
   const registry = createWorkflowRegistry([workflow]);
   const accepted = await acceptRequest(store, {
     workflow,
@@ -157,36 +156,4 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       resolve();
     });
   });
-}
-
-/** A throw-away log for one inline run (engine code may not use the adapters). */
-class EphemeralEventStore implements EventStore {
-  readonly #log: StoredEvent[] = [];
-
-  async append(
-    requestKey: string,
-    expectedVersion: number,
-    events: readonly NewEvent[],
-  ): Promise<number> {
-    if (expectedVersion !== this.#log.length) {
-      throw new VersionConflictError({
-        requestKey,
-        expectedVersion,
-        actualVersion: this.#log.length,
-      });
-    }
-    for (const event of events) {
-      this.#log.push({
-        ...toJson(event),
-        requestKey,
-        seq: this.#log.length + 1,
-        schemaVersion: event.schemaVersion ?? EVENT_SCHEMA_VERSION,
-      });
-    }
-    return this.#log.length;
-  }
-
-  async read(_requestKey: string, options: { fromSeq?: number } = {}): Promise<StoredEvent[]> {
-    return this.#log.filter((event) => event.seq >= (options.fromSeq ?? 1));
-  }
 }

@@ -6,7 +6,13 @@ import {
   transition,
 } from 'xstate';
 import type { StoredEvent } from '../events/event';
-import type { LifecycleEventData, RecordedError } from '../events/lifecycle';
+import {
+  asLifecycleEvent,
+  type LifecycleEventData,
+  type LifecycleEventOf,
+  type RecordedError,
+} from '../events/lifecycle';
+import { applyTimerActions, type PendingTimer } from './durableTimers';
 import {
   NotAStepError,
   RequestNotFoundError,
@@ -71,6 +77,8 @@ export interface RequestState {
   version: number;
   /** Live step invocations by step id, in the machine's order. */
   steps: Map<string, StepInvocation>;
+  /** Durable timers pending, by XState send id (see `durableTimers.ts`). */
+  timers: Map<string, PendingTimer>;
   /** Highest percentage reported so far. */
   progress: number;
   /** The terminal event of the current epoch, if any. */
@@ -86,6 +94,7 @@ export interface RequestState {
   restorePoint?: {
     readonly snapshot: AnyMachineSnapshot;
     readonly steps: Map<string, StepInvocation>;
+    readonly timers: Map<string, PendingTimer>;
   };
   /** The last step error fed to the machine (for `request.failed`). @internal */
   lastStepError?: {
@@ -96,7 +105,7 @@ export interface RequestState {
   };
 }
 
-type Accepted = StoredEvent<'request.accepted', LifecycleEventData['request.accepted']>;
+type Accepted = LifecycleEventOf<'request.accepted'>;
 
 /**
  * Rebuilds a request's state from its log. Pure: it folds the events through
@@ -109,12 +118,13 @@ type Accepted = StoredEvent<'request.accepted', LifecycleEventData['request.acce
  * state.snapshot.value; // 'rendering'
  */
 export function replay(registry: WorkflowRegistry, events: readonly StoredEvent[]): RequestState {
-  const first = events[0];
+  const [head, ...rest] = events;
+  const first = head && asLifecycleEvent(head);
   if (first?.type !== 'request.accepted') {
-    throw new RequestNotFoundError(first?.requestKey ?? '(empty log)');
+    throw new RequestNotFoundError(head?.requestKey ?? '(empty log)');
   }
-  const state = initialState(registry, first as Accepted);
-  for (let i = 1; i < events.length; i++) applyEvent(state, events[i] as StoredEvent);
+  const state = initialState(registry, first);
+  for (const event of rest) applyEvent(state, event);
   return state;
 }
 
@@ -134,7 +144,7 @@ export function initialState(registry: WorkflowRegistry, accepted: Accepted): Re
     }
     throw new UnknownWorkflowError(action);
   }
-  const [snapshot] = initialTransition(workflow.machine, accepted.data.input);
+  const [snapshot, actions] = initialTransition(workflow.machine, accepted.data.input);
   const state: RequestState = {
     requestKey: accepted.requestKey,
     tenantId: accepted.tenantId,
@@ -148,135 +158,166 @@ export function initialState(registry: WorkflowRegistry, accepted: Accepted): Re
     snapshot,
     version: accepted.seq,
     steps: new Map(),
+    timers: new Map(),
     progress: 0,
     deadLettered: false,
     epoch: 0,
   };
+  applyTimerActions(state.timers, actions, accepted);
   syncSteps(state);
   return state;
 }
 
 /** Folds one event into `state` (in place). Events must come in `seq` order. */
-export function applyEvent(state: RequestState, event: StoredEvent): void {
-  state.version = event.seq;
+export function applyEvent(state: RequestState, stored: StoredEvent): void {
+  state.version = stored.seq;
+  const event = asLifecycleEvent(stored);
+  // Unknown types are bookkeeping of newer code (forward compatible): skip.
+  if (!event) return;
   switch (event.type) {
-    case 'step.started': {
-      const data = event.data as LifecycleEventData['step.started'];
-      const invocation = state.steps.get(data.stepId);
-      if (!invocation) break;
-      invocation.attempt = data.attempt;
-      invocation.status = 'running';
-      invocation.startedSeq = event.seq;
-      invocation.leaseUntil = data.leaseUntil;
-      invocation.retryAt = undefined;
+    case 'step.started':
+      onStepStarted(state, event.data, event.seq);
       break;
-    }
-    case 'step.progress': {
-      const data = event.data as LifecycleEventData['step.progress'];
-      state.progress = Math.max(state.progress, data.percentage);
+    case 'step.progress':
+      state.progress = Math.max(state.progress, event.data.percentage);
       break;
-    }
-    case 'step.checkpointed': {
-      const data = event.data as LifecycleEventData['step.checkpointed'];
-      const invocation = state.steps.get(data.stepId);
-      if (!invocation) break;
-      invocation.hasCheckpoint = true;
-      invocation.checkpoint = data.checkpoint;
+    case 'step.checkpointed':
+      onCheckpointed(state, event.data);
       break;
-    }
-    case 'step.completed': {
+    case 'step.failed':
+      onStepFailed(state, event);
+      break;
+    case 'step.completed':
+    case 'request.signalled':
       feedMachineEvent(state, event);
       break;
-    }
-    case 'step.failed': {
-      const data = event.data as LifecycleEventData['step.failed'];
-      const invocation = state.steps.get(data.stepId);
-      if (invocation) invocation.errors.push(data.error);
-      if (data.retryAt !== undefined && invocation) {
-        invocation.status = 'retry_wait';
-        invocation.retryAt = data.retryAt;
-        invocation.leaseUntil = undefined;
-        break;
-      }
-      state.lastStepError = {
-        stepId: data.stepId,
-        error: data.error,
-        errors: [...(invocation?.errors ?? [data.error])],
-        attempt: data.attempt,
-      };
-      state.restorePoint = { snapshot: state.snapshot, steps: cloneSteps(state.steps) };
-      feedMachineEvent(state, event);
+    case 'timer.fired':
+      onTimerFired(state, event);
       break;
-    }
-    case 'request.suspended': {
-      const data = event.data as LifecycleEventData['request.suspended'];
-      for (const invocation of state.steps.values()) {
-        if (
-          invocation.status === 'running' &&
-          (data.stepId === undefined || data.stepId === invocation.stepId)
-        ) {
-          invocation.status = 'suspended';
-          invocation.leaseUntil = undefined;
-        }
-      }
+    case 'request.suspended':
+      onSuspended(state, event.data);
       break;
-    }
-    case 'request.signalled': {
-      feedMachineEvent(state, event);
-      break;
-    }
     case 'request.completed':
     case 'request.cancelled':
       state.terminal = { type: event.type, seq: event.seq };
       break;
-    case 'request.failed': {
-      const data = event.data as LifecycleEventData['request.failed'];
-      state.terminal = { type: 'request.failed', seq: event.seq };
-      state.failure = {
-        error: data.error,
-        attempts: data.attempts,
-        exhausted: data.exhausted === true,
-        errors:
-          state.lastStepError?.stepId === data.stepId
-            ? (state.lastStepError?.errors ?? [data.error])
-            : [data.error],
-        ...(data.stepId ? { stepId: data.stepId } : {}),
-        seq: event.seq,
-      };
+    case 'request.failed':
+      onRequestFailed(state, event.data, event.seq);
       break;
-    }
     case 'request.dead_lettered':
       state.deadLettered = true;
       break;
-    case 'request.redriven': {
-      state.epoch += 1;
-      state.terminal = undefined;
-      state.failure = undefined;
-      state.deadLettered = false;
-      state.lastStepError = undefined;
-      if (state.restorePoint) {
-        state.snapshot = state.restorePoint.snapshot;
-        state.steps = cloneSteps(state.restorePoint.steps);
-        for (const invocation of state.steps.values()) {
-          invocation.attempt = 0;
-          invocation.status = 'pending';
-          invocation.errors = [];
-          invocation.leaseUntil = undefined;
-          invocation.retryAt = undefined;
-        }
-        state.restorePoint = undefined;
-      }
+    case 'request.redriven':
+      onRedriven(state);
       break;
-    }
-    default:
-      // Unknown types are bookkeeping of newer code (forward compatible): skip.
+    case 'request.accepted':
       break;
   }
 }
 
+type Data<T extends keyof LifecycleEventData> = LifecycleEventData[T];
+
+function onStepStarted(state: RequestState, data: Data<'step.started'>, seq: number): void {
+  const invocation = state.steps.get(data.stepId);
+  if (!invocation) return;
+  invocation.attempt = data.attempt;
+  invocation.status = 'running';
+  invocation.startedSeq = seq;
+  invocation.leaseUntil = data.leaseUntil;
+  invocation.retryAt = undefined;
+}
+
+function onCheckpointed(state: RequestState, data: Data<'step.checkpointed'>): void {
+  const invocation = state.steps.get(data.stepId);
+  if (!invocation) return;
+  invocation.hasCheckpoint = true;
+  invocation.checkpoint = data.checkpoint;
+}
+
+/**
+ * A failed attempt with a `retryAt` waits for its next attempt; one without
+ * is final and reaches the machine as its error event (and becomes the point
+ * a redrive restores).
+ */
+function onStepFailed(state: RequestState, event: LifecycleEventOf<'step.failed'>): void {
+  const { data } = event;
+  const invocation = state.steps.get(data.stepId);
+  if (invocation) invocation.errors.push(data.error);
+  if (data.retryAt !== undefined && invocation) {
+    invocation.status = 'retry_wait';
+    invocation.retryAt = data.retryAt;
+    invocation.leaseUntil = undefined;
+    return;
+  }
+  state.lastStepError = {
+    stepId: data.stepId,
+    error: data.error,
+    errors: [...(invocation?.errors ?? [data.error])],
+    attempt: data.attempt,
+  };
+  state.restorePoint = {
+    snapshot: state.snapshot,
+    steps: cloneSteps(state.steps),
+    timers: new Map(state.timers),
+  };
+  feedMachineEvent(state, event);
+}
+
+/** A timer fires once: only if it is still pending under the `seq` that scheduled it. */
+function onTimerFired(state: RequestState, event: LifecycleEventOf<'timer.fired'>): void {
+  const timer = state.timers.get(event.data.timerId);
+  if (!timer || timer.scheduledSeq !== event.data.scheduledSeq) return;
+  state.timers.delete(timer.id);
+  feed(state, timer.event, event);
+}
+
+/** A suspension hands the named running step (or every running one) to a later run. */
+function onSuspended(state: RequestState, data: Data<'request.suspended'>): void {
+  for (const invocation of state.steps.values()) {
+    if (invocation.status !== 'running') continue;
+    if (data.stepId !== undefined && data.stepId !== invocation.stepId) continue;
+    invocation.status = 'suspended';
+    invocation.leaseUntil = undefined;
+  }
+}
+
+function onRequestFailed(state: RequestState, data: Data<'request.failed'>, seq: number): void {
+  state.terminal = { type: 'request.failed', seq };
+  const sameStep = state.lastStepError?.stepId === data.stepId;
+  state.failure = {
+    error: data.error,
+    attempts: data.attempts,
+    exhausted: data.exhausted === true,
+    errors: sameStep ? (state.lastStepError?.errors ?? [data.error]) : [data.error],
+    ...(data.stepId ? { stepId: data.stepId } : {}),
+    seq,
+  };
+}
+
+/** A redrive opens a new epoch from the restore point, every step with fresh attempts. */
+function onRedriven(state: RequestState): void {
+  state.epoch += 1;
+  state.terminal = undefined;
+  state.failure = undefined;
+  state.deadLettered = false;
+  state.lastStepError = undefined;
+  if (!state.restorePoint) return;
+  state.snapshot = state.restorePoint.snapshot;
+  state.steps = cloneSteps(state.restorePoint.steps);
+  state.timers = new Map(state.restorePoint.timers);
+  for (const invocation of state.steps.values()) {
+    invocation.attempt = 0;
+    invocation.status = 'pending';
+    invocation.errors = [];
+    invocation.leaseUntil = undefined;
+    invocation.retryAt = undefined;
+  }
+  state.restorePoint = undefined;
+}
+
 /** A deep enough copy of `state` to fold speculative events into. */
 export function cloneState(state: RequestState): RequestState {
-  return { ...state, steps: cloneSteps(state.steps) };
+  return { ...state, steps: cloneSteps(state.steps), timers: new Map(state.timers) };
 }
 
 function cloneSteps(steps: Map<string, StepInvocation>): Map<string, StepInvocation> {
@@ -286,9 +327,16 @@ function cloneSteps(steps: Map<string, StepInvocation>): Map<string, StepInvocat
   return copy;
 }
 
-function feed(state: RequestState, event: { type: string; [key: string]: unknown }): void {
+/** Feeds one event to the machine; `cause` is the stored event it comes from (for timers). */
+function feed(
+  state: RequestState,
+  event: MachineEvent,
+  cause: { readonly at: number; readonly seq: number },
+): void {
   const machine: AnyStateMachine = state.workflow.machine;
-  [state.snapshot] = transition(machine, state.snapshot, event);
+  const [snapshot, actions] = transition(machine, state.snapshot, event);
+  state.snapshot = snapshot;
+  applyTimerActions(state.timers, actions, cause);
   syncSteps(state);
 }
 
@@ -327,25 +375,29 @@ type MachineEvent = { type: string; [key: string]: unknown };
  * outcome as XState's done/error actor event (a failure only once its
  * retries are over), or an external signal.
  */
-function machineEventOf(event: StoredEvent): MachineEvent | undefined {
-  if (event.type === 'step.completed') {
-    const data = event.data as LifecycleEventData['step.completed'];
-    return { type: `xstate.done.actor.${data.stepId}`, output: data.output, actorId: data.stepId };
+function machineEventOf(stored: StoredEvent): MachineEvent | undefined {
+  const event = asLifecycleEvent(stored);
+  switch (event?.type) {
+    case 'step.completed': {
+      const { stepId, output } = event.data;
+      return { type: `xstate.done.actor.${stepId}`, output, actorId: stepId };
+    }
+    case 'step.failed': {
+      const { stepId, error, retryAt } = event.data;
+      return retryAt === undefined
+        ? { type: `xstate.error.actor.${stepId}`, error, actorId: stepId }
+        : undefined;
+    }
+    case 'request.signalled':
+      return event.data.event;
+    default:
+      return undefined;
   }
-  if (event.type === 'step.failed') {
-    const data = event.data as LifecycleEventData['step.failed'];
-    if (data.retryAt !== undefined) return undefined;
-    return { type: `xstate.error.actor.${data.stepId}`, error: data.error, actorId: data.stepId };
-  }
-  if (event.type === 'request.signalled') {
-    return (event.data as LifecycleEventData['request.signalled']).event;
-  }
-  return undefined;
 }
 
 function feedMachineEvent(state: RequestState, event: StoredEvent): void {
   const machineEvent = machineEventOf(event);
-  if (machineEvent) feed(state, machineEvent);
+  if (machineEvent) feed(state, machineEvent, event);
 }
 
 /** The XState events a log feeds the machine, in order (for comparisons with bare XState). */

@@ -1,3 +1,4 @@
+import type { RecordedError } from '../events/lifecycle';
 import { unitHash } from './hash';
 
 /**
@@ -60,4 +61,35 @@ export function retryDelayMs(
   );
   if (!policy.jitter) return Math.round(base);
   return Math.round(base / 2 + (base / 2) * unitHash(`${jitterKey}#${failedAttempt}`));
+}
+
+/**
+ * When a failed attempt is tried again: at `now` plus the policy's backoff,
+ * if the error is retryable and attempts are left; undefined when this
+ * failure is final (it then reaches the machine as the step's error event).
+ * The jitter key names the request, the step and the redrive epoch, so a
+ * redriven step does not replay the previous epoch's exact schedule.
+ */
+export function nextAttemptAt(options: {
+  readonly policy: Required<RetryPolicy>;
+  readonly maxAttempts: number;
+  readonly error: RecordedError;
+  readonly attempt: number;
+  readonly now: number;
+  readonly jitterKey: string;
+}): number | undefined {
+  const { error, attempt, maxAttempts } = options;
+  if (!error.retryable || attempt >= maxAttempts) return undefined;
+  return options.now + retryDelayMs(options.policy, attempt, options.jitterKey);
+}
+
+/**
+ * Whether a step's final error means its attempts ran out. A retryable error
+ * is retried until no attempt is left, so one that reaches the machine used
+ * them all up: the request is dead-lettered, and a redrive may succeed. A
+ * non-retryable error (`NonRetryableError`, invalid input) was final on its
+ * first attempt: the request just fails.
+ */
+export function isExhaustion(finalError: RecordedError): boolean {
+  return finalError.retryable;
 }

@@ -1,22 +1,21 @@
 import type { StateValue } from 'xstate';
-import { VersionConflictError } from '../events/errors';
-import { EVENT_SCHEMA_VERSION, type NewEvent, type StoredEvent } from '../events/event';
 import type { EventStore } from '../events/eventStore';
-import type { LifecycleEventData, LifecycleEventType, RecordedError } from '../events/lifecycle';
-import type { DeadLetterMessage, DeadLetterSink } from './deadLetter';
-import { StepAbortedError } from './errors';
+import type { LifecycleEventData, RecordedError } from '../events/lifecycle';
+import { type DeadLetterSink, deadLetterMessageOf } from './deadLetter';
+import { type Decision, decide, type StepStart } from './decide';
+import type { PendingTimer } from './durableTimers';
 import { type EngineLogger, silentLogger } from './logger';
-import {
-  createProgressBatcher,
-  globalTimers,
-  type ProgressUpdate,
-  type Timers,
-} from './progressReporter';
+import { globalTimers, type ProgressUpdate, type Timers } from './progressReporter';
 import { toJson, toRecordedError } from './recordedError';
 import type { WorkflowRegistry } from './registry';
-import { applyEvent, cloneState, type RequestState, replay, type StepInvocation } from './replay';
-import { retryDelayMs } from './retry';
-import { type StepContext, stepFunctionOf } from './step';
+import { nextAttemptAt } from './retry';
+import { type CommitResult, type Lease, type LostReason, RunLog } from './runLog';
+import {
+  type AttemptResult,
+  progressEvent,
+  type RunningAttempt,
+  startAttempt,
+} from './stepAttempt';
 
 /** What {@link runRequest} needs; everything with side effects is injected. */
 export interface RunRequestDeps {
@@ -36,9 +35,20 @@ export interface RunRequestDeps {
   readonly safetyMarginMs?: number;
   /** Progress batching window (default 200 ms). */
   readonly progressIntervalMs?: number;
-  /** @internal Timers for the step deadline and progress batching. */
+  /** @internal Timers for the step deadline, progress batching and short waits. */
   readonly timers?: Timers;
+  /**
+   * A retry or timer due within this many ms is waited for in this run
+   * (when the budget allows) instead of ending the run and being woken
+   * later: SQS delays count whole seconds, so a 100 ms backoff would take
+   * 1 s. Default 0 (never wait): the processor passes
+   * {@link SHORT_WAIT_MAX_MS}. Needs a clock that moves with the timers.
+   */
+  readonly shortWaitMaxMs?: number;
 }
+
+/** The longest wait a processor run spends in-process instead of a queued wake-up (SQS counts whole seconds). */
+export const SHORT_WAIT_MAX_MS = 1_000;
 
 /** What a run ended with; the caller schedules wake-ups from it. */
 export type RunOutcome = (
@@ -50,6 +60,8 @@ export type RunOutcome = (
   | { readonly kind: 'waiting_for_signal'; readonly state: StateValue }
   /** Out of time; `request.suspended` was recorded, whose stream record wakes the next run. */
   | { readonly kind: 'suspended'; readonly stepId?: string }
+  /** A durable timer is pending (and nothing else is due before it): wake the request at `fireAt`. */
+  | { readonly kind: 'timer_scheduled'; readonly fireAt: number; readonly state: StateValue }
   /** A step failed and will be tried again at `retryAt` (epoch ms): wake the request then. */
   | { readonly kind: 'retry_scheduled'; readonly stepId: string; readonly retryAt: number }
   /**
@@ -64,515 +76,437 @@ export type RunOutcome = (
   readonly stepsRun: number;
 };
 
-type Decision =
-  | { kind: 'finished' }
-  | { kind: 'dead_letter' }
-  | { kind: 'complete'; output: unknown }
-  | { kind: 'fail'; error: RecordedError; exhausted: boolean; stepId?: string; attempts: number }
-  | { kind: 'start'; invocation: StepInvocation; attempt: number; resumed: boolean }
-  | { kind: 'busy'; leaseUntil: number }
-  | { kind: 'retry'; stepId: string; retryAt: number }
-  | { kind: 'waiting' };
-
 /**
- * Decides the next thing to do for a folded request. Pure.
- * @internal
+ * When the request must be looked at again although no new event will
+ * announce it: a retry's backoff, a durable timer, or the lease of a runner
+ * that may have crashed. Undefined when its own events (or a client's) will wake it.
+ *
+ * @example
+ * const dueAt = wakeUpAt(await runRequest(deps));
+ * if (dueAt !== undefined) await wakeUps.schedule({ requestKey, dueAt });
  */
-export function decide(state: RequestState, now: number): Decision {
-  if (state.terminal) {
-    const failure = state.failure;
-    if (state.terminal.type === 'request.failed' && failure?.exhausted && !state.deadLettered) {
-      return { kind: 'dead_letter' };
-    }
-    return { kind: 'finished' };
+export function wakeUpAt(outcome: RunOutcome): number | undefined {
+  switch (outcome.kind) {
+    case 'retry_scheduled':
+      return outcome.retryAt;
+    case 'timer_scheduled':
+      return outcome.fireAt;
+    case 'lost_race':
+      return outcome.retryAt;
+    default:
+      return undefined;
   }
-  const snapshot = state.snapshot;
-  if (snapshot.status === 'done') return { kind: 'complete', output: toJson(snapshot.output) };
-  if (snapshot.status === 'error') {
-    const stepError = state.lastStepError;
-    if (stepError && snapshot.error === stepError.error) {
-      return {
-        kind: 'fail',
-        error: stepError.error,
-        exhausted: stepError.error.retryable,
-        stepId: stepError.stepId,
-        attempts: stepError.attempt,
-      };
-    }
-    return {
-      kind: 'fail',
-      error: { ...toRecordedError(snapshot.error), retryable: false },
-      exhausted: false,
-      attempts: 0,
-    };
-  }
-  let busyUntil: number | undefined;
-  let retry: { stepId: string; retryAt: number } | undefined;
-  for (const invocation of state.steps.values()) {
-    switch (invocation.status) {
-      case 'pending':
-        return { kind: 'start', invocation, attempt: 1, resumed: false };
-      case 'suspended':
-        return { kind: 'start', invocation, attempt: invocation.attempt, resumed: true };
-      case 'retry_wait': {
-        const retryAt = invocation.retryAt ?? now;
-        if (retryAt <= now)
-          return { kind: 'start', invocation, attempt: invocation.attempt + 1, resumed: false };
-        if (!retry || retryAt < retry.retryAt) retry = { stepId: invocation.stepId, retryAt };
-        break;
-      }
-      case 'running': {
-        const leaseUntil = invocation.leaseUntil ?? now;
-        if (leaseUntil <= now)
-          return { kind: 'start', invocation, attempt: invocation.attempt, resumed: true };
-        busyUntil = Math.min(busyUntil ?? leaseUntil, leaseUntil);
-        break;
-      }
-    }
-  }
-  if (busyUntil !== undefined) return { kind: 'busy', leaseUntil: busyUntil };
-  if (retry) return { kind: 'retry', ...retry };
-  return { kind: 'waiting' };
 }
 
-type StepResult =
-  | { kind: 'outcome'; events: NewEvent[] }
-  | { kind: 'suspended' }
-  | { kind: 'cancelled' }
-  | { kind: 'lost' };
+/** What a run ended with, before the count of steps run is added. */
+type Ended = DistributiveOmit<RunOutcome, 'stepsRun'>;
+
+/** After each decision: decide again, or stop the run with an outcome. */
+type Next = { readonly kind: 'again' } | { readonly kind: 'stop'; readonly outcome: Ended };
+
+const AGAIN: Next = { kind: 'again' };
+const stop = (outcome: Ended): Next => ({ kind: 'stop', outcome });
+
+/** What a run stops with when the step it worked for was taken away. */
+const lostOutcome = (reason: LostReason): Ended =>
+  reason === 'cancelled' ? { kind: 'cancelled' } : { kind: 'lost_race' };
+
+type Idle = Extract<Decision, { kind: 'idle' }>;
 
 /**
  * Runs a request as far as it can go now: reads the log, replays it, and
- * runs the steps that are due, one after another, while the time budget
- * allows. The conditional append of `step.started` is the lease: a runner
- * that loses it returns `lost_race` without running the step. A step's
- * outcome and the next step's start (or the request's end) go in one append.
- * Safe to call any number of times, concurrently, for the same request.
+ * runs the steps that are due — several at once when the machine is in
+ * parallel states, each under its own lease — and fires the durable timers
+ * that are due, while the time budget allows. The conditional append of
+ * `step.started` is the lease: a runner that loses it returns `lost_race`
+ * without running the step. A step's outcome and the next step's start (or
+ * the request's end) go in one append. Safe to call any number of times,
+ * concurrently, for the same request.
  *
  * @example
  * const outcome = await runRequest({
  *   store, registry, requestKey, clock: Date.now, deadLetterSink,
  *   remainingTimeMs: () => context.getRemainingTimeInMillis(),
  * });
- * if (outcome.kind === 'retry_scheduled') await scheduleWakeUp(requestKey, outcome.retryAt);
+ * const dueAt = wakeUpAt(outcome);
+ * if (dueAt !== undefined) await scheduleWakeUp(requestKey, dueAt);
  */
 export async function runRequest(deps: RunRequestDeps): Promise<RunOutcome> {
-  return new Runner(deps).run();
+  const log = await RunLog.open(deps);
+  if (!log) return { kind: 'nothing_to_do', reason: 'not_found', stepsRun: 0 };
+  return new Runner(deps, log).run();
 }
 
+/** One run of one request: a loop of decide, then act on the decision. */
 class Runner {
   readonly #deps: RunRequestDeps;
+  readonly #log: RunLog;
   readonly #logger: EngineLogger;
   readonly #margin: number;
   readonly #timers: Timers;
-  #base!: RequestState;
-  /** Outcome events not yet appended (they ride with the next append). */
-  #carry: NewEvent[] = [];
-  /** The lease the carry belongs to. */
-  #carryLease: { stepId: string; startedSeq: number } | undefined;
+  /** Attempts this run started that have not settled, by step id. */
+  readonly #inFlight = new Map<string, RunningAttempt>();
+  /** Attempts stopped because their step left the machine (a timer or signal moved it on). */
+  readonly #released: RunningAttempt[] = [];
+  /** The wake time last waited for in-process: a clock that did not move must not loop. */
+  #waitedFor: number | undefined;
   #stepsRun = 0;
 
-  constructor(deps: RunRequestDeps) {
+  constructor(deps: RunRequestDeps, log: RunLog) {
     this.#deps = deps;
+    this.#log = log;
     this.#logger = deps.logger ?? silentLogger;
     this.#margin = deps.safetyMarginMs ?? 1_000;
     this.#timers = deps.timers ?? globalTimers;
   }
 
   async run(): Promise<RunOutcome> {
-    const events = await this.#deps.store.read(this.#deps.requestKey);
-    if (events.length === 0) return this.#out({ kind: 'nothing_to_do', reason: 'not_found' });
-    this.#base = replay(this.#deps.registry, events);
-    for (;;) {
-      const view = this.#carry.length > 0 ? this.#speculate() : this.#base;
-      const now = this.#deps.clock();
-      const decision = decide(view, now);
-      switch (decision.kind) {
-        case 'finished':
-          return this.#out({ kind: 'nothing_to_do', reason: 'finished' });
-        case 'dead_letter': {
-          const outcome = await this.#deadLetter();
-          if (outcome) return outcome;
-          continue;
-        }
-        case 'complete': {
-          const committed = await this.#commit([
-            this.#event('request.completed', { output: decision.output }),
-          ]);
-          if (committed === true) return this.#out({ kind: 'completed', output: decision.output });
-          if (committed) return committed;
-          continue;
-        }
-        case 'fail': {
-          const data: LifecycleEventData['request.failed'] = {
-            error: decision.error,
-            attempts: decision.attempts,
-            ...(decision.exhausted ? { exhausted: true } : {}),
-            ...(decision.stepId ? { stepId: decision.stepId } : {}),
-          };
-          const committed = await this.#commit([this.#event('request.failed', data)]);
-          if (committed === true) {
-            if (decision.exhausted) continue;
-            return this.#out({ kind: 'failed', error: decision.error });
-          }
-          if (committed) return committed;
-          continue;
-        }
-        case 'waiting':
-        case 'retry':
-        case 'busy': {
-          if (this.#carry.length > 0) {
-            const committed = await this.#commit([]);
-            if (committed !== true) {
-              if (committed) return committed;
-              continue;
-            }
-          }
-          if (decision.kind === 'waiting') {
-            return this.#out({ kind: 'waiting_for_signal', state: this.#base.snapshot.value });
-          }
-          if (decision.kind === 'retry') {
-            return this.#out({
-              kind: 'retry_scheduled',
-              stepId: decision.stepId,
-              retryAt: decision.retryAt,
-            });
-          }
-          return this.#out({ kind: 'lost_race', retryAt: decision.leaseUntil });
-        }
-        case 'start': {
-          const remaining = this.#deps.remainingTimeMs();
-          if (remaining < 2 * this.#margin) {
-            const committed = await this.#commit([
-              this.#event('request.suspended', { reason: 'timeout' }),
-            ]);
-            if (committed === true) return this.#out({ kind: 'suspended' });
-            if (committed) return committed;
-            continue;
-          }
-          const { invocation, attempt, resumed } = decision;
-          const started: LifecycleEventData['step.started'] = {
-            stepId: invocation.stepId,
-            attempt,
-            leaseUntil: now + remaining,
-            ...(resumed ? { resumed: true } : {}),
-          };
-          const committed = await this.#commit([this.#event('step.started', started)]);
-          if (committed !== true) {
-            if (committed) return committed;
-            // Someone else appended first: decide again on the fresh log (usually `busy`).
-            const again = decide(this.#base, this.#deps.clock());
-            if (again.kind === 'busy')
-              return this.#out({ kind: 'lost_race', retryAt: again.leaseUntil });
-            if (again.kind === 'start' && again.invocation.stepId === invocation.stepId) {
-              return this.#out({ kind: 'lost_race' });
-            }
-            continue;
-          }
-          this.#stepsRun += 1;
-          const lease = { stepId: invocation.stepId, startedSeq: this.#base.version };
-          const held = this.#base.steps.get(invocation.stepId);
-          if (!held) continue;
-          const result = await this.#execute(held, attempt, lease);
-          if (result.kind === 'outcome') {
-            this.#carry = result.events;
-            this.#carryLease = lease;
-            continue;
-          }
-          if (result.kind === 'suspended')
-            return this.#out({ kind: 'suspended', stepId: invocation.stepId });
-          if (result.kind === 'cancelled') return this.#out({ kind: 'cancelled' });
-          return this.#out({ kind: 'lost_race' });
-        }
+    try {
+      for (;;) {
+        this.#releaseLostLeases();
+        const now = this.#deps.clock();
+        const next = await this.#act(decide(this.#log.view(), now), now);
+        if (next.kind === 'stop')
+          return { ...next.outcome, stepsRun: this.#stepsRun } as RunOutcome;
       }
+    } finally {
+      await this.#stopInFlight();
     }
   }
 
-  #out(outcome: DistributiveOmit<RunOutcome, 'stepsRun'>): RunOutcome {
-    return { ...outcome, stepsRun: this.#stepsRun } as RunOutcome;
+  /** One small handler per kind of decision. */
+  #act(decision: Decision, now: number): Promise<Next> {
+    switch (decision.kind) {
+      case 'finished':
+        return Promise.resolve(stop({ kind: 'nothing_to_do', reason: 'finished' }));
+      case 'dead_letter':
+        return this.#deadLetter();
+      case 'complete':
+        return this.#complete(decision.output);
+      case 'fail':
+        return this.#fail(decision);
+      case 'fire':
+        return this.#fire(decision.timers);
+      case 'start':
+        return this.#start(decision.starts, now);
+      case 'idle':
+        return this.#idle(decision, now);
+    }
   }
 
-  #event<T extends LifecycleEventType>(
-    type: T,
-    data: LifecycleEventData[T],
-  ): NewEvent<T, LifecycleEventData[T]> {
-    return {
-      type,
-      at: this.#deps.clock(),
-      tenantId: this.#base.tenantId,
-      userId: this.#base.userId,
-      data,
+  async #complete(output: unknown): Promise<Next> {
+    const committed = await this.#log.commit([this.#log.event('request.completed', { output })]);
+    return this.#then(committed, () => stop({ kind: 'completed', output }));
+  }
+
+  /** Records the failure; an exhausted one goes on to its dead letter (the next decision). */
+  async #fail(decision: Extract<Decision, { kind: 'fail' }>): Promise<Next> {
+    const data: LifecycleEventData['request.failed'] = {
+      error: decision.error,
+      attempts: decision.attempts,
+      ...(decision.exhausted ? { exhausted: true } : {}),
+      ...(decision.stepId ? { stepId: decision.stepId } : {}),
     };
+    const committed = await this.#log.commit([this.#log.event('request.failed', data)]);
+    return this.#then(committed, () =>
+      decision.exhausted ? AGAIN : stop({ kind: 'failed', error: decision.error }),
+    );
   }
 
-  /** The base with the carry folded in; kept so a successful commit adopts it instead of folding twice. */
-  #spec: { state: RequestState; carry: NewEvent[] } | undefined;
-
-  #speculate(): RequestState {
-    if (this.#spec?.carry === this.#carry) return this.#spec.state;
-    const copy = cloneState(this.#base);
-    let seq = copy.version;
-    for (const event of this.#carry) applyEvent(copy, this.#stored(event, ++seq));
-    this.#spec = { state: copy, carry: this.#carry };
-    return copy;
-  }
-
-  #stored(event: NewEvent, seq: number): StoredEvent {
-    return {
-      ...event,
-      requestKey: this.#deps.requestKey,
-      seq,
-      schemaVersion: event.schemaVersion ?? EVENT_SCHEMA_VERSION,
-    };
+  /** Records the firing of every due timer; the fold feeds their delayed events to the machine. */
+  async #fire(timers: readonly PendingTimer[]): Promise<Next> {
+    const fired = timers.map((timer) =>
+      this.#log.event('timer.fired', { timerId: timer.id, scheduledSeq: timer.scheduledSeq }),
+    );
+    return this.#then(await this.#log.commit(fired), () => AGAIN);
   }
 
   /**
-   * Appends the carry plus `events` at the folded version. Returns true when
-   * stored; on a conflict it re-reads the log and returns undefined (decide
-   * again) or the outcome to stop with when the carry's lease is gone.
+   * Nothing to start now. With attempts in flight, store what is held and
+   * wait for the next to settle; with a retry or timer due very soon, wait
+   * for it here; otherwise end the run saying what the request waits for.
    */
-  async #commit(events: NewEvent[]): Promise<true | RunOutcome | undefined> {
-    const all = [...this.#carry, ...events];
-    try {
-      await this.#deps.store.append(this.#deps.requestKey, this.#base.version, all);
-    } catch (error) {
-      if (!(error instanceof VersionConflictError)) throw error;
-      await this.#reload();
-      if (this.#carry.length === 0) return undefined;
-      if (this.#holds(this.#carryLease)) return undefined;
-      this.#carry = [];
-      return this.#base.terminal?.type === 'request.cancelled'
-        ? this.#out({ kind: 'cancelled' })
-        : this.#out({ kind: 'lost_race' });
+  async #idle(decision: Idle, now: number): Promise<Next> {
+    const flushed = await this.#flushHeld();
+    if (flushed) return flushed;
+    const wakeAt = earliest(decision.busyUntil, decision.retry?.retryAt, decision.timerAt);
+    // Steps keep this invocation alive anyway: wake for the next timer or retry while they run.
+    if (this.#inFlight.size > 0)
+      return this.#awaitInFlight(earliest(decision.retry?.retryAt, decision.timerAt));
+    const shortWait = this.#shortWait(decision, now);
+    if (shortWait !== undefined) {
+      this.#waitedFor = shortWait;
+      await this.#sleep(shortWait - now);
+      return AGAIN;
     }
-    let seq = this.#base.version;
-    let rest: NewEvent[] = all;
-    if (this.#carry.length > 0 && this.#spec?.carry === this.#carry) {
-      this.#base = this.#spec.state;
-      seq += this.#carry.length;
-      rest = events;
+    return stop(idleOutcome(decision, wakeAt, this.#log.state.snapshot.value));
+  }
+
+  /** The due time to wait for in-process, if the next thing is ours, soon, and within budget. */
+  #shortWait(decision: Idle, now: number): number | undefined {
+    if (decision.busyUntil !== undefined) return undefined;
+    const dueAt = earliest(decision.retry?.retryAt, decision.timerAt);
+    if (dueAt === undefined || dueAt === this.#waitedFor) return undefined;
+    const wait = dueAt - now;
+    const fits = this.#deps.remainingTimeMs() - wait >= 2 * this.#margin;
+    return wait <= (this.#deps.shortWaitMaxMs ?? 0) && fits ? dueAt : undefined;
+  }
+
+  /** Stores held outcomes now (nothing rides with them); a stop or a conflict ends the step. */
+  async #flushHeld(): Promise<Next | undefined> {
+    if (!this.#log.hasHeld) return undefined;
+    const committed = await this.#log.commit();
+    return committed.kind === 'committed' ? undefined : this.#then(committed, () => AGAIN);
+  }
+
+  /**
+   * Takes the leases on every due step in one append (or suspends when too
+   * little time is left to run one), starts their attempts, and goes on.
+   */
+  async #start(starts: readonly StepStart[], now: number): Promise<Next> {
+    const remaining = this.#deps.remainingTimeMs();
+    if (remaining < 2 * this.#margin) {
+      if (this.#inFlight.size > 0) return this.#awaitInFlight(undefined);
+      const suspended = this.#log.event('request.suspended', { reason: 'timeout' });
+      return this.#then(await this.#log.commit([suspended]), () => stop({ kind: 'suspended' }));
     }
-    for (const event of rest) applyEvent(this.#base, this.#stored(event, ++seq));
-    this.#carry = [];
-    this.#carryLease = undefined;
-    this.#spec = undefined;
-    return true;
-  }
-
-  async #reload(): Promise<void> {
-    this.#spec = undefined;
-    this.#base = replay(this.#deps.registry, await this.#deps.store.read(this.#deps.requestKey));
-  }
-
-  #holds(lease: { stepId: string; startedSeq: number } | undefined): boolean {
-    if (!lease || this.#base.terminal) return false;
-    const invocation = this.#base.steps.get(lease.stepId);
-    return invocation?.status === 'running' && invocation.startedSeq === lease.startedSeq;
-  }
-
-  async #deadLetter(): Promise<RunOutcome | undefined> {
-    const state = this.#base;
-    const failure = state.failure;
-    if (!failure) return undefined;
-    const message: DeadLetterMessage = {
-      messageId: `${state.requestKey}#${failure.seq}`,
-      requestKey: state.requestKey,
-      tenantId: state.tenantId,
-      userId: state.userId,
-      requestId: state.requestId,
-      action: state.action,
-      workflowVersion: state.workflow.version,
-      attempts: failure.attempts,
-      errors: failure.errors,
-      log: { requestKey: state.requestKey, fromSeq: 1, toSeq: failure.seq },
-    };
-    // Send first, then record: a crash in between re-sends the same messageId
-    // (de-duplicable) instead of recording a message that was never sent.
-    await this.#deps.deadLetterSink.send(message);
-    const committed = await this.#commit([
-      this.#event('request.dead_lettered', {
-        attempts: failure.attempts,
-        errors: failure.errors,
-        messageId: message.messageId,
-      }),
-    ]);
-    if (committed === true || this.#base.deadLettered) {
-      this.#logger.error('request dead-lettered', {
-        requestKey: state.requestKey,
-        action: state.action,
-        attempts: failure.attempts,
-      });
-      return this.#out({
-        kind: 'dead_lettered',
-        error: failure.error,
-        messageId: message.messageId,
-      });
+    const fresh = starts.filter((start) => !this.#inFlight.has(start.invocation.stepId));
+    const events = fresh.map((start) => this.#startedEvent(start, now + remaining));
+    const started = await this.#log.commit(events);
+    if (started.kind === 'stopped') return stop(lostOutcome(started.reason));
+    if (started.kind === 'conflict') {
+      return this.#inFlight.size > 0 ? AGAIN : this.#afterLostStart(fresh);
     }
-    return committed;
+    this.#launch(fresh);
+    return AGAIN;
   }
 
-  /** Runs one attempt of a step whose lease this runner holds. */
-  async #execute(
-    invocation: StepInvocation,
-    attempt: number,
-    lease: { stepId: string; startedSeq: number },
-  ): Promise<StepResult> {
-    const fn = stepFunctionOf((invocation.actorRef as unknown as { logic: unknown }).logic);
-    if (!fn) throw new Error(`Step ${invocation.stepId} has no function`);
-    const deps = this.#deps;
-    const controller = new AbortController();
-    let abortReason: 'timeout' | 'cancelled' | 'lost' | undefined;
-    const abort = (reason: 'timeout' | 'cancelled' | 'lost'): void => {
-      if (abortReason) return;
-      abortReason = reason;
-      controller.abort(new StepAbortedError(reason));
-    };
-    let closed = false;
-    let chain: Promise<unknown> = Promise.resolve();
-    // Writes made while the step runs, one at a time, at the folded version.
-    const enqueue = (events: NewEvent[]): Promise<void> => {
-      const write = chain.then(async () => {
-        if (closed || abortReason) throw new StepAbortedError(abortReason ?? 'lost');
-        for (let tries = 0; tries < 3; tries++) {
-          try {
-            await deps.store.append(deps.requestKey, this.#base.version, events);
-            let seq = this.#base.version;
-            for (const event of events) applyEvent(this.#base, this.#stored(event, ++seq));
-            return;
-          } catch (error) {
-            if (!(error instanceof VersionConflictError)) throw error;
-            await this.#reload();
-            if (!this.#holds(lease)) {
-              abort(this.#base.terminal?.type === 'request.cancelled' ? 'cancelled' : 'lost');
-              throw new StepAbortedError(abortReason ?? 'lost');
-            }
-          }
-        }
-        throw new StepAbortedError('lost');
-      });
-      chain = write.catch(() => {});
-      return write;
-    };
-    const progressEvent = (update: ProgressUpdate): NewEvent =>
-      this.#event('step.progress', { stepId: invocation.stepId, ...toJson(update) });
-    const batcher = createProgressBatcher({
-      clock: deps.clock,
-      floor: this.#base.progress,
-      timers: this.#timers,
-      ...(deps.progressIntervalMs !== undefined ? { intervalMs: deps.progressIntervalMs } : {}),
-      emit: (update) => {
-        enqueue([progressEvent(update)]).catch((error: unknown) => {
-          if (!(error instanceof StepAbortedError))
-            this.#logger.warn('progress not recorded', { error: String(error) });
-        });
-      },
+  /** Starts the attempts whose `step.started` events are the last ones folded. */
+  #launch(starts: readonly StepStart[]): void {
+    const firstSeq = this.#log.state.version - starts.length + 1;
+    starts.forEach((start, index) => {
+      const stepId = start.invocation.stepId;
+      const held = this.#log.state.steps.get(stepId);
+      if (!held) return;
+      const lease: Lease = { stepId, startedSeq: firstSeq + index };
+      this.#stepsRun += 1;
+      this.#inFlight.set(stepId, startAttempt(this.#attemptDeps(), held, start.attempt, lease));
     });
-    const context: StepContext = {
-      input: this.#base.input,
-      stepInput: invocation.stepInput,
-      stepId: invocation.stepId,
-      requestId: this.#base.requestId,
-      tenantId: this.#base.tenantId,
-      checkpoint: invocation.hasCheckpoint ? invocation.checkpoint : undefined,
-      saveCheckpoint: (checkpoint) =>
-        enqueue([
-          this.#event('step.checkpointed', {
-            stepId: invocation.stepId,
-            checkpoint: toJson(checkpoint),
-          }),
-        ]),
-      progress: {
-        report: (percentage, message, metadata) =>
-          !closed && batcher.report(percentage, message, metadata),
-      },
-      signal: controller.signal,
-      attempt,
-      logger: this.#logger,
-      now: deps.clock,
-    };
+  }
 
-    const deadline = this.#timers.setTimeout(
-      () => abort('timeout'),
-      Math.max(0, deps.remainingTimeMs() - this.#margin),
+  /** The lease lasts as long as this invocation's budget: after that, another runner may take over. */
+  #startedEvent(start: StepStart, leaseUntil: number) {
+    const data: LifecycleEventData['step.started'] = {
+      stepId: start.invocation.stepId,
+      attempt: start.attempt,
+      leaseUntil,
+      ...(start.resumed ? { resumed: true } : {}),
+    };
+    return this.#log.event('step.started', data);
+  }
+
+  /** Someone else appended first: on the fresh log the steps are usually theirs now. */
+  #afterLostStart(starts: readonly StepStart[]): Next {
+    const again = decide(this.#log.state, this.#deps.clock());
+    if (again.kind === 'idle' && again.busyUntil !== undefined) {
+      return stop({ kind: 'lost_race', retryAt: again.busyUntil });
+    }
+    const ids = new Set(starts.map((start) => start.invocation.stepId));
+    if (again.kind === 'start' && again.starts.some((start) => ids.has(start.invocation.stepId))) {
+      return stop({ kind: 'lost_race' });
+    }
+    return AGAIN;
+  }
+
+  /** Waits for the first attempt in flight to settle (or for `wakeAt`), then acts on it. */
+  async #awaitInFlight(wakeAt: number | undefined): Promise<Next> {
+    const settled = [...this.#inFlight.values()].map((running) =>
+      running.done.then((result) => ({ running, result })),
     );
-    type Settled =
-      | { ok: true; value: unknown }
-      | { ok: false; error: unknown }
-      | { ok: 'unsettled' };
-    const settled: Promise<Settled> = Promise.resolve()
-      .then(() => fn(context))
-      .then(
-        (value): Settled => ({ ok: true, value }),
-        (error: unknown): Settled => ({ ok: false, error }),
-      );
-    const aborted = new Promise<Settled>((resolve) => {
-      controller.signal.addEventListener('abort', () => {
-        // Give the step half the margin to stop on its own, then move on without it.
-        this.#timers.setTimeout(() => resolve({ ok: 'unsettled' }), this.#margin / 2);
-      });
-    });
-    const result = await Promise.race([settled, aborted]);
-    this.#timers.clearTimeout(deadline);
-    closed = true;
-    const pending = batcher.take();
-    await chain;
+    const timer =
+      wakeAt === undefined ? undefined : this.#cancellableSleep(wakeAt - this.#deps.clock());
+    const first = await Promise.race(timer ? [...settled, timer.done] : settled);
+    timer?.cancel();
+    if (!first) return AGAIN;
+    this.#inFlight.delete(first.running.lease.stepId);
+    return this.#afterAttempt(first.result, first.running);
+  }
 
-    if (abortReason === 'cancelled') return { kind: 'cancelled' };
-    if (abortReason === 'lost') return { kind: 'lost' };
-    const progress = pending ? [progressEvent(pending)] : [];
-    if (result.ok === true) {
-      return {
-        kind: 'outcome',
-        events: [
-          ...progress,
-          this.#event('step.completed', {
-            stepId: invocation.stepId,
-            output: toJson(result.value),
-          }),
-        ],
-      };
+  async #afterAttempt(result: AttemptResult, running: RunningAttempt): Promise<Next> {
+    const { lease, attempt } = running;
+    switch (result.kind) {
+      case 'cancelled':
+        return stop({ kind: 'cancelled' });
+      case 'lost':
+        return stop({ kind: 'lost_race' });
+      case 'completed':
+        this.#log.hold(this.#outcomeEvents(result, lease), lease);
+        return AGAIN;
+      case 'failed':
+        this.#log.hold(this.#failureEvents(result, lease, attempt), lease);
+        return AGAIN;
+      case 'timed_out':
+        return this.#suspendStep(result, lease);
     }
-    if (abortReason === 'timeout') {
-      this.#carry = [
-        ...progress,
-        this.#event('request.suspended', { stepId: invocation.stepId, reason: 'timeout' }),
-      ];
-      this.#carryLease = lease;
-      const committed = await this.#commit([]);
-      if (committed === true) return { kind: 'suspended' };
-      if (committed?.kind === 'cancelled') return { kind: 'cancelled' };
-      return { kind: 'lost' };
-    }
-    const error = toRecordedError(result.ok === false ? result.error : undefined);
-    const retry = error.retryable && attempt < this.#base.maxAttempts;
-    const retryAt = retry
-      ? deps.clock() +
-        retryDelayMs(
-          this.#base.workflow.retry,
-          attempt,
-          `${deps.requestKey}/${invocation.stepId}/${this.#base.epoch}`,
-        )
-      : undefined;
+  }
+
+  /**
+   * The budget ran out mid-step: its suspension goes through the same commit
+   * as any outcome, once every attempt in flight has stopped too.
+   */
+  async #suspendStep(result: AttemptResult & { kind: 'timed_out' }, lease: Lease): Promise<Next> {
+    const suspended = this.#log.event('request.suspended', {
+      stepId: lease.stepId,
+      reason: 'timeout',
+    });
+    this.#log.hold([...this.#progressEvents(result, lease), suspended], lease);
+    if (this.#inFlight.size > 0) return AGAIN;
+    const committed = await this.#log.commit();
+    if (committed.kind === 'committed') return stop({ kind: 'suspended', stepId: lease.stepId });
+    return stop(
+      committed.kind === 'stopped' ? lostOutcome(committed.reason) : { kind: 'lost_race' },
+    );
+  }
+
+  #outcomeEvents(result: AttemptResult & { kind: 'completed' }, lease: Lease) {
+    const completed = this.#log.event('step.completed', {
+      stepId: lease.stepId,
+      output: toJson(result.output),
+    });
+    return [...this.#progressEvents(result, lease), completed];
+  }
+
+  #failureEvents(result: AttemptResult & { kind: 'failed' }, lease: Lease, attempt: number) {
+    const state = this.#log.state;
+    const error = toRecordedError(result.error);
+    const retryAt = nextAttemptAt({
+      policy: state.workflow.retry,
+      maxAttempts: state.maxAttempts,
+      error,
+      attempt,
+      now: this.#deps.clock(),
+      jitterKey: `${this.#deps.requestKey}/${lease.stepId}/${state.epoch}`,
+    });
     this.#logger.warn('step failed', {
-      requestKey: deps.requestKey,
-      stepId: invocation.stepId,
+      requestKey: this.#deps.requestKey,
+      stepId: lease.stepId,
       attempt,
       error,
       retryAt,
     });
+    const failed = this.#log.event('step.failed', {
+      stepId: lease.stepId,
+      attempt,
+      error,
+      ...(retryAt !== undefined ? { retryAt } : {}),
+    });
+    return [...this.#progressEvents(result, lease), failed];
+  }
+
+  #progressEvents(result: { readonly progress?: ProgressUpdate }, lease: Lease) {
+    return result.progress ? [progressEvent(this.#log, lease, result.progress)] : [];
+  }
+
+  /**
+   * Sends the dead letter, then records it: a crash in between re-sends the
+   * same `messageId` (de-duplicable) instead of recording a message that was
+   * never sent.
+   */
+  async #deadLetter(): Promise<Next> {
+    const state = this.#log.state;
+    const failure = state.failure;
+    if (!failure) return AGAIN;
+    const message = deadLetterMessageOf(state, failure);
+    await this.#deps.deadLetterSink.send(message);
+    const committed = await this.#log.commit([
+      this.#log.event('request.dead_lettered', {
+        attempts: message.attempts,
+        errors: message.errors,
+        messageId: message.messageId,
+      }),
+    ]);
+    if (committed.kind !== 'committed' && !this.#log.state.deadLettered) {
+      return this.#then(committed, () => AGAIN);
+    }
+    this.#logger.error('request dead-lettered', {
+      requestKey: state.requestKey,
+      action: state.action,
+      attempts: message.attempts,
+    });
+    return stop({ kind: 'dead_lettered', error: failure.error, messageId: message.messageId });
+  }
+
+  /** Continues with `next` after a committed append; decides again after a conflict. */
+  #then(result: CommitResult, next: () => Next): Next {
+    if (result.kind === 'committed') return next();
+    if (result.kind === 'conflict') return AGAIN;
+    return stop(lostOutcome(result.reason));
+  }
+
+  /** Stops the attempts whose step is no longer this runner's (the machine left its state). */
+  #releaseLostLeases(): void {
+    for (const [stepId, attempt] of this.#inFlight) {
+      if (this.#log.holds(attempt.lease)) continue;
+      this.#inFlight.delete(stepId);
+      attempt.stop('lost');
+      this.#released.push(attempt);
+    }
+  }
+
+  /** When the run ends with attempts still in flight (the request ended): stop them and let them settle. */
+  async #stopInFlight(): Promise<void> {
+    const reason = this.#log.state.terminal?.type === 'request.cancelled' ? 'cancelled' : 'lost';
+    const running = [...this.#inFlight.values(), ...this.#released];
+    this.#inFlight.clear();
+    for (const attempt of running) attempt.stop(reason);
+    await Promise.all(running.map((attempt) => attempt.done.catch(() => undefined)));
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return this.#cancellableSleep(ms).done;
+  }
+
+  #cancellableSleep(ms: number): { done: Promise<undefined>; cancel(): void } {
+    let handle: unknown;
+    const done = new Promise<undefined>((resolve) => {
+      handle = this.#timers.setTimeout(() => resolve(undefined), Math.max(0, ms));
+    });
+    return { done, cancel: () => this.#timers.clearTimeout(handle) };
+  }
+
+  #attemptDeps() {
     return {
-      kind: 'outcome',
-      events: [
-        ...progress,
-        this.#event('step.failed', {
-          stepId: invocation.stepId,
-          attempt,
-          error,
-          ...(retryAt !== undefined ? { retryAt } : {}),
-        }),
-      ],
+      log: this.#log,
+      clock: this.#deps.clock,
+      remainingTimeMs: this.#deps.remainingTimeMs,
+      timers: this.#timers,
+      marginMs: this.#margin,
+      logger: this.#logger,
+      ...(this.#deps.progressIntervalMs !== undefined
+        ? { progressIntervalMs: this.#deps.progressIntervalMs }
+        : {}),
     };
   }
+}
+
+/**
+ * What an idle request waits for, in order: another runner's lease (woken
+ * at the earliest due time, in case it crashed); else whichever of a retry
+ * and a timer comes first; else an external event.
+ */
+function idleOutcome(decision: Idle, wakeAt: number | undefined, state: StateValue): Ended {
+  if (decision.busyUntil !== undefined) return { kind: 'lost_race', retryAt: wakeAt as number };
+  const { retry, timerAt } = decision;
+  if (retry && (timerAt === undefined || retry.retryAt <= timerAt)) {
+    return { kind: 'retry_scheduled', stepId: retry.stepId, retryAt: retry.retryAt };
+  }
+  if (timerAt !== undefined) return { kind: 'timer_scheduled', fireAt: timerAt, state };
+  return { kind: 'waiting_for_signal', state };
+}
+
+function earliest(...times: (number | undefined)[]): number | undefined {
+  const known = times.filter((time): time is number => time !== undefined);
+  return known.length > 0 ? Math.min(...known) : undefined;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -8,10 +8,24 @@ import { type StepContext, step } from './step';
 /** Requests estimated to take at most this long are answered inline by the router. */
 export const SYNC_THRESHOLD_MS = 5_000;
 
-/** A registered workflow: what the router and the runner need to know about an action. */
-export interface Workflow<TInput = unknown, TOutput = unknown> {
+/**
+ * A registered workflow: what the router and the runner need to know about an action.
+ *
+ * The type parameters beyond input and output only carry types to clients
+ * (`createClient<typeof workflows>()` in `streamer-engine/client`): the
+ * literal action name, the machine (for the events `signal` accepts) and the
+ * schema's input type (what a client sends). Their defaults keep
+ * `Workflow<In, Out>` and plain `Workflow` meaning what they always meant.
+ */
+export interface Workflow<
+  TInput = unknown,
+  TOutput = unknown,
+  TAction extends string = string,
+  TMachine extends AnyStateMachine = AnyStateMachine,
+  TPayload = unknown,
+> {
   /** The client's `action` name. */
-  readonly action: string;
+  readonly action: TAction;
   /**
    * Bump it whenever the machine changes: logs recorded under another
    * version refuse to replay (`WorkflowVersionMismatchError`).
@@ -19,8 +33,8 @@ export interface Workflow<TInput = unknown, TOutput = unknown> {
   readonly version: number;
   /** Expected run time; at most {@link SYNC_THRESHOLD_MS} means "answer inline". */
   readonly estimatedDuration: number;
-  /** Standard Schema of the input (zod, valibot …). */
-  readonly input: StandardSchemaV1<unknown, TInput>;
+  /** Standard Schema of the input (zod, valibot …): it accepts `TPayload`, validates to `TInput`. */
+  readonly input: StandardSchemaV1<TPayload, TInput>;
   /**
    * Extra checks after the schema (the Go `Validate`), returning readable
    * issues. (Method syntax keeps `Workflow<X>` assignable to `Workflow`.)
@@ -28,22 +42,27 @@ export interface Workflow<TInput = unknown, TOutput = unknown> {
   validate?(input: TInput): readonly InputIssue[] | undefined;
   readonly retry: Required<RetryPolicy>;
   /** The XState v5 machine; its input is the validated request input, its output the result. */
-  readonly machine: AnyStateMachine;
+  readonly machine: TMachine;
   /** Set by {@link defineHandler}: the single function, called directly for inline runs. */
   handler?(input: TInput, context: StepContext<TInput>): Promise<TOutput>;
   /** Phantom field carrying the output type. */
   readonly __output?: TOutput;
 }
 
-/** Options of {@link defineWorkflow}. */
-export interface WorkflowOptions<TInput> {
-  readonly action: string;
+/** Options of {@link defineWorkflow} (the type parameters as in {@link Workflow}). */
+export interface WorkflowOptions<
+  TInput,
+  TAction extends string = string,
+  TMachine extends AnyStateMachine = AnyStateMachine,
+  TPayload = unknown,
+> {
+  readonly action: TAction;
   readonly version: number;
   readonly estimatedDuration: number;
-  readonly input: StandardSchemaV1<unknown, TInput>;
+  readonly input: StandardSchemaV1<TPayload, TInput>;
   readonly validate?: (input: TInput) => readonly InputIssue[] | undefined;
   readonly retry?: Partial<RetryPolicy>;
-  readonly machine: AnyStateMachine;
+  readonly machine: TMachine;
 }
 
 /**
@@ -62,9 +81,15 @@ export interface WorkflowOptions<TInput> {
  *   machine: setup({ actors: { fetchRows, render } }).createMachine({ ... }),
  * });
  */
-export function defineWorkflow<TInput, TOutput = unknown>(
-  options: WorkflowOptions<TInput>,
-): Workflow<TInput, TOutput> {
+export function defineWorkflow<
+  TInput,
+  TOutput = unknown,
+  const TAction extends string = string,
+  TMachine extends AnyStateMachine = AnyStateMachine,
+  TPayload = unknown,
+>(
+  options: WorkflowOptions<TInput, TAction, TMachine, TPayload>,
+): Workflow<TInput, TOutput, TAction, TMachine, TPayload> {
   if (!/^[A-Za-z0-9_.:-]+$/.test(options.action)) {
     throw new RangeError(
       `Workflow action must be letters, digits, _ . : -, got "${options.action}"`,
@@ -88,12 +113,17 @@ export function defineWorkflow<TInput, TOutput = unknown>(
 }
 
 /** Options of {@link defineHandler}: the one-function shape of the original Go `Handler`. */
-export interface HandlerOptions<TInput, TOutput> {
-  readonly action: string;
+export interface HandlerOptions<
+  TInput,
+  TOutput,
+  TAction extends string = string,
+  TPayload = unknown,
+> {
+  readonly action: TAction;
   /** Defaults to 1. */
   readonly version?: number;
   readonly estimatedDuration: number;
-  readonly input: StandardSchemaV1<unknown, TInput>;
+  readonly input: StandardSchemaV1<TPayload, TInput>;
   readonly validate?: (input: TInput) => readonly InputIssue[] | undefined;
   readonly retry?: Partial<RetryPolicy>;
   /** Does the work; reports progress through `context.progress`. */
@@ -113,9 +143,14 @@ export interface HandlerOptions<TInput, TOutput> {
  *   process: async (payload, { now }) => ({ echo: payload, received_at: now() }),
  * });
  */
-export function defineHandler<TInput, TOutput>(
-  options: HandlerOptions<TInput, TOutput>,
-): Workflow<TInput, TOutput> {
+export function defineHandler<
+  TInput,
+  TOutput,
+  const TAction extends string = string,
+  TPayload = unknown,
+>(
+  options: HandlerOptions<TInput, TOutput, TAction, TPayload>,
+): Workflow<TInput, TOutput, TAction, AnyStateMachine, TPayload> {
   const process = step<TOutput, TInput>(async (context) => options.process(context.input, context));
   const machine = setup({
     types: {} as { context: { output?: unknown }; input: unknown; output: unknown },
@@ -136,7 +171,7 @@ export function defineHandler<TInput, TOutput>(
     },
     output: ({ context }: { context: { output?: unknown } }) => context.output,
   });
-  const workflow = defineWorkflow<TInput, TOutput>({
+  const workflow = defineWorkflow<TInput, TOutput, TAction, AnyStateMachine, TPayload>({
     action: options.action,
     version: options.version ?? 1,
     estimatedDuration: options.estimatedDuration,

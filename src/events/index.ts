@@ -14,10 +14,16 @@ export type { EventStore, ReadOptions } from './eventStore';
 export type {
   LifecycleEvent,
   LifecycleEventData,
+  LifecycleEventOf,
   LifecycleEventType,
   RecordedError,
 } from './lifecycle';
-export { isTerminalEvent, TERMINAL_EVENT_TYPES } from './lifecycle';
+export {
+  asLifecycleEvent,
+  isTerminalEvent,
+  LIFECYCLE_EVENT_TYPES,
+  TERMINAL_EVENT_TYPES,
+} from './lifecycle';
 export { EVENT_STORE_LIMITS } from './limits';
 export { InMemoryEventStore } from './memory/inMemoryEventStore';
 export type { IdKind } from './requestKey';

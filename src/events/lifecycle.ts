@@ -54,6 +54,12 @@ export interface LifecycleEventData {
     /** When the next attempt is due (epoch ms); absent when no attempt is left. */
     readonly retryAt?: number;
   };
+  /**
+   * A durable timer came due (an `after` delay or a delayed `raise`): replays
+   * as the delayed event. Names the timer by its XState send id and the `seq`
+   * that scheduled it, so a timer of a state since left and re-entered is ignored.
+   */
+  'timer.fired': { readonly timerId: string; readonly scheduledSeq: number };
   /** The runner ran out of time and handed the request to a later invocation. */
   'request.suspended': { readonly stepId?: string; readonly reason: 'timeout' };
   /** An external event (`signal` action) for a workflow waiting on it. */
@@ -88,6 +94,48 @@ export type LifecycleEventType = keyof LifecycleEventData;
 export type LifecycleEvent = {
   [T in LifecycleEventType]: StoredEvent<T, LifecycleEventData[T]>;
 }[LifecycleEventType];
+
+/** The stored lifecycle event of type `T`, e.g. `LifecycleEventOf<'step.failed'>`. */
+export type LifecycleEventOf<T extends LifecycleEventType> = Extract<LifecycleEvent, { type: T }>;
+
+/** Every lifecycle event type, for code that must tell them apart from newer or foreign types. */
+export const LIFECYCLE_EVENT_TYPES = [
+  'request.accepted',
+  'step.started',
+  'step.progress',
+  'step.checkpointed',
+  'step.completed',
+  'step.failed',
+  'timer.fired',
+  'request.suspended',
+  'request.signalled',
+  'request.completed',
+  'request.failed',
+  'request.cancelled',
+  'request.dead_lettered',
+  'request.redriven',
+] as const satisfies readonly LifecycleEventType[];
+
+/**
+ * Compiles only while {@link LIFECYCLE_EVENT_TYPES} lists every type of
+ * `LifecycleEventData`; the error names the type that is missing. @internal
+ */
+export type EveryLifecycleTypeListed = MustBeNever<
+  Exclude<LifecycleEventType, (typeof LIFECYCLE_EVENT_TYPES)[number]>
+>;
+type MustBeNever<T extends never> = T;
+
+const knownTypes: ReadonlySet<string> = new Set(LIFECYCLE_EVENT_TYPES);
+
+/**
+ * The event as a member of the {@link LifecycleEvent} union, so a `switch` on
+ * its `type` narrows its `data`; undefined for a type this code does not know
+ * (written by newer code: readers skip it, which keeps logs forward compatible).
+ * The data is trusted as the engine wrote it: the log is only appended by it.
+ */
+export function asLifecycleEvent(event: StoredEvent): LifecycleEvent | undefined {
+  return knownTypes.has(event.type) ? (event as LifecycleEvent) : undefined;
+}
 
 /** The types after which a request is finished (invariant 2: exactly one per request). */
 export const TERMINAL_EVENT_TYPES = [

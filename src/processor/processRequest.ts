@@ -3,7 +3,9 @@ import {
   type EngineLogger,
   type RunOutcome,
   runRequest,
+  SHORT_WAIT_MAX_MS,
   type WorkflowRegistry,
+  wakeUpAt,
 } from '../engine';
 import type { EventStore } from '../events/eventStore';
 import type { WakeUp } from '../queues/wakeUpQueue';
@@ -13,7 +15,7 @@ export interface WakeUpScheduler {
   schedule(wakeUp: WakeUp): Promise<void>;
 }
 
-/** Everything the processor needs, injected (see `src/lambdas/wiring.ts` for the real ones). */
+/** Everything the processor needs, injected (`src/lambdas/backendDeps.ts` builds the real ones). */
 export interface ProcessorDeps {
   readonly store: EventStore;
   readonly registry: WorkflowRegistry;
@@ -24,9 +26,10 @@ export interface ProcessorDeps {
 }
 
 /**
- * Runs one request as far as the time budget allows, then makes sure it will
- * be looked at again when something becomes due that no stream record will
- * announce: a retry's backoff, or the lease of a runner that may have
+ * Runs one request as far as the time budget allows (waiting in-process for
+ * retries and timers due within a second), then makes sure it will be looked
+ * at again when something becomes due that no stream record will announce:
+ * a retry's backoff, a durable timer, or the lease of a runner that may have
  * crashed. (A suspension needs no timer: its own `request.suspended` record
  * wakes the processor.)
  */
@@ -42,14 +45,10 @@ export async function processRequest(
     remainingTimeMs,
     clock: deps.clock,
     deadLetterSink: deps.deadLetterSink,
+    shortWaitMaxMs: SHORT_WAIT_MAX_MS,
     ...(deps.logger && { logger: deps.logger }),
   });
-  const dueAt =
-    outcome.kind === 'retry_scheduled'
-      ? outcome.retryAt
-      : outcome.kind === 'lost_race'
-        ? outcome.retryAt
-        : undefined;
+  const dueAt = wakeUpAt(outcome);
   if (dueAt !== undefined) await deps.wakeUps.schedule({ requestKey, dueAt });
   return outcome;
 }

@@ -1,5 +1,10 @@
 import type { StoredEvent } from '../events/event';
-import type { LifecycleEventData } from '../events/lifecycle';
+import {
+  asLifecycleEvent,
+  type LifecycleEvent,
+  type LifecycleEventData,
+  type LifecycleEventOf,
+} from '../events/lifecycle';
 import { CANCELLED_MESSAGE, failureFrameError } from './progressFeed';
 
 /**
@@ -70,104 +75,120 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  */
 export function evolveRequestView(
   view: RequestView | undefined,
-  event: StoredEvent,
+  stored: StoredEvent,
 ): RequestView | undefined {
-  if (event.type === 'request.accepted') {
-    const data = event.data as LifecycleEventData['request.accepted'];
-    return {
-      requestKey: event.requestKey,
-      requestId: data.clientRequestId,
-      tenantId: event.tenantId,
-      userId: event.userId,
-      action: data.action,
-      ...(data.connectionId ? { connectionId: data.connectionId } : {}),
-      status: 'PENDING',
-      progress: 0,
-      retryCount: 0,
-      maxRetries: Math.max(0, data.maxAttempts - 1),
-      lastSeq: event.seq,
-      createdAt: event.at,
-      ttl: Math.floor(event.at / 1000) + REQUEST_VIEW_TTL_SECONDS,
-    };
-  }
+  const event = asLifecycleEvent(stored);
+  if (event?.type === 'request.accepted') return acceptedView(event);
   if (!view) return undefined;
-  const next: Mutable<RequestView> = { ...view, lastSeq: event.seq };
-  const finished =
-    next.status === 'COMPLETED' ||
-    next.status === 'FAILED' ||
-    next.status === 'CANCELLED' ||
-    next.status === 'DEAD_LETTERED';
+  const next: Mutable<RequestView> = { ...view, lastSeq: stored.seq };
+  if (event) evolve(next, event);
+  return next;
+}
+
+function acceptedView(event: LifecycleEventOf<'request.accepted'>): RequestView {
+  const { data } = event;
+  return {
+    requestKey: event.requestKey,
+    requestId: data.clientRequestId,
+    tenantId: event.tenantId,
+    userId: event.userId,
+    action: data.action,
+    ...(data.connectionId ? { connectionId: data.connectionId } : {}),
+    status: 'PENDING',
+    progress: 0,
+    retryCount: 0,
+    maxRetries: Math.max(0, data.maxAttempts - 1),
+    lastSeq: event.seq,
+    createdAt: event.at,
+    ttl: Math.floor(event.at / 1000) + REQUEST_VIEW_TTL_SECONDS,
+  };
+}
+
+const FINISHED: ReadonlySet<RequestStatus> = new Set([
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'DEAD_LETTERED',
+]);
+
+/**
+ * Applies one event to a copy of the view. Once the request has finished,
+ * stray step events (from a runner that had not yet seen the end) no longer
+ * change its status; only redrive bookkeeping does.
+ */
+function evolve(next: Mutable<RequestView>, event: LifecycleEvent): void {
+  const finished = FINISHED.has(next.status);
   switch (event.type) {
-    case 'step.started': {
-      if (finished) break;
-      const data = event.data as LifecycleEventData['step.started'];
-      next.status = 'PROCESSING';
-      next.processingStarted ??= event.at;
-      next.retryCount = data.attempt - 1;
-      delete next.retryAfter;
+    case 'step.started':
+      if (!finished) onStepStarted(next, event.data.attempt, event.at);
       break;
-    }
-    case 'step.progress': {
-      const data = event.data as LifecycleEventData['step.progress'];
-      if (data.percentage >= next.progress) {
-        next.progress = data.percentage;
-        next.progressMessage = data.message;
-      }
+    case 'step.progress':
+      onProgress(next, event.data);
       break;
-    }
-    case 'step.failed': {
-      if (finished) break;
-      const data = event.data as LifecycleEventData['step.failed'];
-      next.error = failureFrameError(data.error);
-      if (data.retryAt !== undefined) {
-        next.status = 'RETRYING';
-        next.retryCount = data.attempt;
-        next.retryAfter = data.retryAt;
-      }
+    case 'step.failed':
+      if (!finished) onStepFailed(next, event.data);
       break;
-    }
     case 'step.completed':
       if (!finished) delete next.error;
       break;
-    case 'request.completed': {
-      const data = event.data as LifecycleEventData['request.completed'];
-      next.status = 'COMPLETED';
+    case 'request.completed':
       next.progress = 100;
-      next.result = data.output;
+      next.result = event.data.output;
       delete next.error;
-      delete next.retryAfter;
-      next.processingEnded = event.at;
+      end(next, 'COMPLETED', event.at);
       break;
-    }
-    case 'request.failed': {
-      const data = event.data as LifecycleEventData['request.failed'];
-      next.status = 'FAILED';
-      next.error = failureFrameError(data.error);
-      delete next.retryAfter;
-      next.processingEnded = event.at;
+    case 'request.failed':
+      next.error = failureFrameError(event.data.error);
+      end(next, 'FAILED', event.at);
       break;
-    }
-    case 'request.cancelled': {
-      const data = event.data as LifecycleEventData['request.cancelled'];
-      next.status = 'CANCELLED';
-      next.error = { code: 'CANCELLED', message: data.reason ?? CANCELLED_MESSAGE };
-      delete next.retryAfter;
-      next.processingEnded = event.at;
+    case 'request.cancelled':
+      next.error = { code: 'CANCELLED', message: event.data.reason ?? CANCELLED_MESSAGE };
+      end(next, 'CANCELLED', event.at);
       break;
-    }
     case 'request.dead_lettered':
       next.status = 'DEAD_LETTERED';
       break;
     case 'request.redriven':
-      next.status = 'PENDING';
-      next.retryCount = 0;
-      delete next.retryAfter;
-      delete next.processingEnded;
+      onRedriven(next);
       break;
     default:
       break;
   }
-  return next;
+}
+
+function onStepStarted(next: Mutable<RequestView>, attempt: number, at: number): void {
+  next.status = 'PROCESSING';
+  next.processingStarted ??= at;
+  next.retryCount = attempt - 1;
+  delete next.retryAfter;
+}
+
+/** Progress never goes down: a lower report (a resumed step repeating itself) is ignored. */
+function onProgress(next: Mutable<RequestView>, data: LifecycleEventData['step.progress']): void {
+  if (data.percentage < next.progress) return;
+  next.progress = data.percentage;
+  next.progressMessage = data.message;
+}
+
+function onStepFailed(next: Mutable<RequestView>, data: LifecycleEventData['step.failed']): void {
+  next.error = failureFrameError(data.error);
+  if (data.retryAt === undefined) return;
+  next.status = 'RETRYING';
+  next.retryCount = data.attempt;
+  next.retryAfter = data.retryAt;
+}
+
+function end(next: Mutable<RequestView>, status: RequestStatus, at: number): void {
+  next.status = status;
+  delete next.retryAfter;
+  next.processingEnded = at;
+}
+
+function onRedriven(next: Mutable<RequestView>): void {
+  next.status = 'PENDING';
+  next.retryCount = 0;
+  delete next.retryAfter;
+  delete next.processingEnded;
 }
 
 /**

@@ -6,7 +6,35 @@ import {
   UnknownWorkflowError,
 } from '../engine';
 import { InvalidIdError } from '../events/requestKey';
-import { type FrameError, ProtocolError } from '../protocol';
+import { type ClientMessage, errorFrame, type FrameError, ProtocolError } from '../protocol';
+import type { RouteOutcome, RouterDeps } from './routeTypes';
+
+/**
+ * A failure of an engine action about one request: carries the client's id
+ * of that request (the *target*), so the error frame can name it.
+ */
+export class TargetedError extends Error {
+  override readonly name = 'TargetedError';
+  constructor(
+    /** The client's id of the request the action was about. */
+    readonly target: string,
+    override readonly cause: unknown,
+  ) {
+    super(`Action on request ${target} failed`, { cause });
+  }
+}
+
+/**
+ * Runs `work` for the request the client calls `target`; whatever it throws
+ * is rethrown as a {@link TargetedError} naming that request.
+ */
+export async function aboutRequest<T>(target: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new TargetedError(target, error);
+  }
+}
 
 /** A failure mapped for the client, and whether it was our fault (to log as an error). */
 export interface MappedError {
@@ -82,4 +110,36 @@ export function mapError(error: unknown, requestId: string | undefined): MappedE
     };
   }
   return { error: { code: 'INTERNAL_ERROR', message: 'Internal error' }, internal: true };
+}
+
+/**
+ * The one place a failure becomes an `error` frame: it answers the message's
+ * id (or the one a protocol error read), and its text names the request the
+ * action was about when the failure says which.
+ */
+export function errorOutcome(
+  deps: Pick<RouterDeps, 'clock'>,
+  thrown: unknown,
+  message: Pick<ClientMessage, 'action' | 'id'> | undefined,
+): RouteOutcome {
+  const messageId =
+    thrown instanceof ProtocolError && thrown.requestId !== undefined
+      ? thrown.requestId
+      : message?.id;
+  const targeted = thrown instanceof TargetedError ? thrown : undefined;
+  const error = targeted ? targeted.cause : thrown;
+  const mapped = mapError(error, targeted?.target ?? messageId);
+  return {
+    frame: errorFrame(
+      mapped.error,
+      deps.clock(),
+      messageId === undefined ? {} : { requestId: messageId },
+    ),
+    ...(message && { action: message.action }),
+    ...(messageId !== undefined && { requestId: messageId }),
+    status: 'error',
+    errorCode: mapped.error.code,
+    internal: mapped.internal,
+    ...(mapped.internal && { cause: error }),
+  };
 }

@@ -39,7 +39,7 @@ export const DEFAULT_BATCH_SIZE = 10;
  */
 export function createBulkOperation({
   speed,
-}: DemoOptions): Workflow<BulkOperationInput, BulkOperationOutput> {
+}: DemoOptions): Workflow<BulkOperationInput, BulkOperationOutput, 'bulk_operation'> {
   const processBatches = step<BulkOperationOutput, BulkOperationInput>(
     async ({ input, checkpoint, saveCheckpoint, progress, signal }) => {
       const saved = checkpoint as BulkCheckpoint | undefined;

@@ -24,7 +24,9 @@ export interface EchoAsyncOutput {
  * `echo_async`: a short two-step echo with progress (received → echoed).
  * About one second at speed 1.
  */
-export function createEchoAsync({ speed }: DemoOptions): Workflow<EchoAsyncInput, EchoAsyncOutput> {
+export function createEchoAsync({
+  speed,
+}: DemoOptions): Workflow<EchoAsyncInput, EchoAsyncOutput, 'echo_async'> {
   const receive = step<{ received_at: string }, EchoAsyncInput>(
     async ({ progress, signal, now }) => {
       progress.report(10, 'Message received');

@@ -28,7 +28,9 @@ export const FLAKY_MAX_ATTEMPTS = 3;
  * attempts (retryable) and then succeeds; with `fatal: true` it fails for
  * good on the first attempt. For tests and demos of retries and the DLQ.
  */
-export function createFlakyStep({ speed }: DemoOptions): Workflow<FlakyStepInput, FlakyStepOutput> {
+export function createFlakyStep({
+  speed,
+}: DemoOptions): Workflow<FlakyStepInput, FlakyStepOutput, 'flaky_step'> {
   const prepare = step<{ prepared_at: string }, FlakyStepInput>(
     async ({ progress, signal, now }) => {
       progress.report(10, 'Preparing');

@@ -52,7 +52,7 @@ const EXTENSION = { pdf: 'pdf', csv: 'csv', excel: 'xlsx' } as const;
  */
 export function createGenerateReport({
   speed,
-}: DemoOptions): Workflow<GenerateReportInput, GenerateReportOutput> {
+}: DemoOptions): Workflow<GenerateReportInput, GenerateReportOutput, 'generate_report'> {
   const fetchRows = step<{ rows: number }, GenerateReportInput>(
     async ({ input, progress, signal }) => {
       const days = Math.max(

@@ -2,7 +2,7 @@
  * The demo workflows the local stack registers under the original system's
  * action names (DESIGN §6), plus `flaky_step` for retries and the DLQ.
  */
-import { createWorkflowRegistry, type Workflow, type WorkflowRegistry } from '../engine';
+import { createWorkflowRegistry, type WorkflowRegistry } from '../engine';
 import { createBulkOperation } from './bulkOperation';
 import type { DemoOptions } from './demoOptions';
 import { createEchoAsync } from './echoAsync';
@@ -36,15 +36,19 @@ export interface DemoWorkflowOptions extends Partial<DemoOptions> {
   readonly appVersion?: string;
 }
 
-/** The demo workflows by action. */
+/**
+ * The demo workflows by action, each typed with its literal action, input and
+ * output, so a client can be typed from them:
+ * `createClient<DemoWorkflows>({ url, token })` (`streamer-engine/client`).
+ */
 export interface DemoWorkflows {
-  readonly echo: Workflow;
-  readonly health: Workflow;
-  readonly echo_async: Workflow;
-  readonly generate_report: Workflow;
-  readonly process_data: Workflow;
-  readonly bulk_operation: Workflow;
-  readonly flaky_step: Workflow;
+  readonly echo: ReturnType<typeof createEcho>;
+  readonly health: ReturnType<typeof createHealth>;
+  readonly echo_async: ReturnType<typeof createEchoAsync>;
+  readonly generate_report: ReturnType<typeof createGenerateReport>;
+  readonly process_data: ReturnType<typeof createProcessData>;
+  readonly bulk_operation: ReturnType<typeof createBulkOperation>;
+  readonly flaky_step: ReturnType<typeof createFlakyStep>;
 }
 
 /**
@@ -61,13 +65,13 @@ export function createDemoWorkflows(options: DemoWorkflowOptions = {}): DemoWork
     );
   }
   return {
-    echo: createEcho() as Workflow,
-    health: createHealth(options.appVersion ?? '0.1.0') as Workflow,
-    echo_async: createEchoAsync({ speed }) as Workflow,
-    generate_report: createGenerateReport({ speed }) as Workflow,
-    process_data: createProcessData({ speed }) as Workflow,
-    bulk_operation: createBulkOperation({ speed }) as Workflow,
-    flaky_step: createFlakyStep({ speed }) as Workflow,
+    echo: createEcho(),
+    health: createHealth(options.appVersion ?? '0.1.0'),
+    echo_async: createEchoAsync({ speed }),
+    generate_report: createGenerateReport({ speed }),
+    process_data: createProcessData({ speed }),
+    bulk_operation: createBulkOperation({ speed }),
+    flaky_step: createFlakyStep({ speed }),
   };
 }
 

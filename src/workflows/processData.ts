@@ -34,7 +34,7 @@ function operationsOf(input: ProcessDataInput): string[] {
  */
 export function createProcessData({
   speed,
-}: DemoOptions): Workflow<ProcessDataInput, ProcessDataOutput> {
+}: DemoOptions): Workflow<ProcessDataInput, ProcessDataOutput, 'process_data'> {
   const load = step<{ records: number }, ProcessDataInput>(async ({ input, progress, signal }) => {
     progress.report(5, `Loading dataset ${input.dataset_id}`);
     await sleep(500 / speed, signal);

@@ -9,7 +9,8 @@ import { defineHandler, type Workflow } from '../engine';
  */
 export function createEcho(): Workflow<
   unknown,
-  { echo: unknown; action: string; received_at: string }
+  { echo: unknown; action: string; received_at: string },
+  'echo'
 > {
   return defineHandler({
     action: 'echo',
@@ -27,7 +28,7 @@ export function createEcho(): Workflow<
 /** `health`: answers inline `{ status: 'healthy', timestamp, version }`. */
 export function createHealth(
   appVersion: string,
-): Workflow<unknown, { status: 'healthy'; timestamp: string; version: string }> {
+): Workflow<unknown, { status: 'healthy'; timestamp: string; version: string }, 'health'> {
   return defineHandler({
     action: 'health',
     estimatedDuration: 5,

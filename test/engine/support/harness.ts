@@ -84,7 +84,7 @@ export function createHarness(
     },
     /**
      * Runs until the request stops needing the runner: jumps the clock to
-     * each retry and to the end of a crashed runner's lease.
+     * each retry, each durable timer and the end of a crashed runner's lease.
      */
     async settle(id = 'r1', options: RunOptions = {}): Promise<RunOutcome[]> {
       const outcomes: RunOutcome[] = [];
@@ -92,6 +92,7 @@ export function createHarness(
         const outcome = await harness.run(id, options);
         outcomes.push(outcome);
         if (outcome.kind === 'retry_scheduled') clock.set(outcome.retryAt);
+        else if (outcome.kind === 'timer_scheduled') clock.set(outcome.fireAt);
         else if (outcome.kind === 'lost_race' && outcome.retryAt !== undefined)
           clock.set(outcome.retryAt);
         else if (outcome.kind !== 'suspended') return outcomes;
