@@ -2,13 +2,17 @@ import type { TableNames } from '../src/tables/definitions';
 import type { FunctionKind } from './functionEntries';
 import type { JwtSettings } from './streamerEngine';
 
-/** Everything the functions' environment variables are made of. */
-export interface FunctionEnvironmentValues {
+/**
+ * Everything the functions' environment variables are made of. The values
+ * only known at deploy time are `V`: CDK tokens are strings, Pulumi's are
+ * `Output<string>`.
+ */
+export interface FunctionEnvironmentValues<V = string> {
   readonly stage: string;
   readonly tableNames: TableNames;
-  readonly deadLetterQueueUrl: string;
-  readonly wakeUpQueueUrl: string;
-  readonly managementEndpoint: string;
+  readonly deadLetterQueueUrl: V;
+  readonly wakeUpQueueUrl: V;
+  readonly managementEndpoint: V;
   readonly jwt: JwtSettings;
 }
 
@@ -68,11 +72,11 @@ const VARIABLES: Readonly<Record<FunctionKind, readonly (keyof typeof ENV)[]>> =
  * The environment of one function: Powertools' names, the stage, and only
  * the settings its config reads (the authorizer: the JWT settings).
  */
-export function functionEnvironment(
+export function functionEnvironment<V = string>(
   kind: FunctionKind,
-  values: FunctionEnvironmentValues,
-): Record<string, string> {
-  const available: Partial<Record<keyof typeof ENV, string>> = {
+  values: FunctionEnvironmentValues<V>,
+): Record<string, string | V> {
+  const available: Partial<Record<keyof typeof ENV, string | V>> = {
     requestsTable: values.tableNames.requests,
     requestViewTable: values.tableNames.requestView,
     connectionsTable: values.tableNames.connections,
@@ -81,7 +85,7 @@ export function functionEnvironment(
     wakeUpQueueUrl: values.wakeUpQueueUrl,
     managementEndpoint: values.managementEndpoint,
   };
-  const env: Record<string, string> = {
+  const env: Record<string, string | V> = {
     [ENV.serviceName]: 'streamer',
     [ENV.metricsNamespace]: 'Streamer',
     [ENV.stage]: values.stage,

@@ -22,12 +22,37 @@ export interface StageSettings {
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   /** How long undelivered dead letters and failed stream batches are kept. */
   readonly queueRetention: Duration;
+  /**
+   * How a deploy moves each function's `live` alias to its new version:
+   * through CodeDeploy, canary or linear, rolled back automatically when one
+   * of the engine's alarms fires. Undefined: the alias moves at once, without
+   * CodeDeploy.
+   */
+  readonly trafficShifting?: TrafficShifting;
 }
+
+/** CodeDeploy's predefined Lambda deployment configurations (`CodeDeployDefault.Lambda<name>`). */
+export const TRAFFIC_SHIFTINGS = [
+  'AllAtOnce',
+  'Canary10Percent5Minutes',
+  'Canary10Percent10Minutes',
+  'Canary10Percent15Minutes',
+  'Canary10Percent30Minutes',
+  'Linear10PercentEvery1Minute',
+  'Linear10PercentEvery2Minutes',
+  'Linear10PercentEvery3Minutes',
+  'Linear10PercentEvery10Minutes',
+] as const;
+
+/** One of {@link TRAFFIC_SHIFTINGS}. */
+export type TrafficShifting = (typeof TRAFFIC_SHIFTINGS)[number];
 
 /**
  * The settings of each environment. Dev is disposable (tables and logs go
- * with the stack); staging keeps its data on delete; prod also turns on
- * deletion protection and keeps logs longest.
+ * with the stack) and deploys new code at once; staging keeps its data on
+ * delete and shifts traffic linearly over ten minutes; prod also turns on
+ * deletion protection, keeps logs longest and sends 10 % of traffic to new
+ * code for five minutes before the rest.
  *
  * @example
  * const settings = stageSettings('staging'); // { prefix: 'streamer-staging', removalPolicy: RETAIN, … }
@@ -53,6 +78,7 @@ export function stageSettings(stage: StageName, prefix = `streamer-${stage}`): S
         logRetention: RetentionDays.ONE_MONTH,
         throttle: { rateLimit: 500, burstLimit: 1_000 },
         queueRetention: Duration.days(14),
+        trafficShifting: 'Linear10PercentEvery1Minute',
       };
     case 'prod':
       return {
@@ -63,6 +89,7 @@ export function stageSettings(stage: StageName, prefix = `streamer-${stage}`): S
         logRetention: RetentionDays.THREE_MONTHS,
         throttle: { rateLimit: 2_000, burstLimit: 5_000 },
         queueRetention: Duration.days(14),
+        trafficShifting: 'Canary10Percent5Minutes',
       };
   }
 }
@@ -75,5 +102,14 @@ export function parseStageName(value: unknown): StageName {
   }
   throw new SettingError(
     `Unknown stage ${JSON.stringify(name)}: pass -c stage=dev, -c stage=staging or -c stage=prod`,
+  );
+}
+
+/** Parses a traffic-shifting setting (`-c trafficShifting=…`), failing with the accepted values. */
+export function parseTrafficShifting(value: string): TrafficShifting | undefined {
+  if (value === 'none') return undefined;
+  if ((TRAFFIC_SHIFTINGS as readonly string[]).includes(value)) return value as TrafficShifting;
+  throw new SettingError(
+    `Unknown trafficShifting ${JSON.stringify(value)}: pass none or one of ${TRAFFIC_SHIFTINGS.join(', ')}`,
   );
 }

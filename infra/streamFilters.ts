@@ -1,5 +1,11 @@
-import { FilterCriteria, FilterRule } from 'aws-cdk-lib/aws-lambda';
 import { PROCESSOR_WAKE_UP_EVENTS } from '../src/processor/wakeUpEvents';
+
+/**
+ * Event-source-mapping filter patterns, as plain data (each one is
+ * JSON-stringified into a `FilterCriteria.Filters[].Pattern`), so the CDK
+ * construct and the Pulumi component filter alike.
+ */
+export type FilterPattern = Record<string, unknown>;
 
 /**
  * Events are only ever inserted into the log (never updated, and the requests
@@ -7,8 +13,8 @@ import { PROCESSOR_WAKE_UP_EVENTS } from '../src/processor/wakeUpEvents';
  * projector folds every event type into the view, so it filters on nothing
  * else.
  */
-export function projectorFilters(): Record<string, unknown>[] {
-  return [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT') })];
+export function projectorFilterPatterns(): FilterPattern[] {
+  return [{ eventName: ['INSERT'] }];
 }
 
 /**
@@ -18,11 +24,16 @@ export function projectorFilters(): Record<string, unknown>[] {
  * check can never disagree. Progress and checkpoint events, the bulk of a
  * busy log, never invoke it.
  */
-export function processorFilters(): Record<string, unknown>[] {
+export function processorFilterPatterns(): FilterPattern[] {
   return [
-    FilterCriteria.filter({
-      eventName: FilterRule.isEqual('INSERT'),
-      dynamodb: { NewImage: { type: { S: FilterRule.or(...PROCESSOR_WAKE_UP_EVENTS) } } },
-    }),
+    {
+      eventName: ['INSERT'],
+      dynamodb: { NewImage: { type: { S: [...PROCESSOR_WAKE_UP_EVENTS] } } },
+    },
   ];
+}
+
+/** The patterns in the shape CDK's `DynamoEventSource({ filters })` takes (`{ pattern: string }`). */
+export function toCdkFilters(patterns: readonly FilterPattern[]): Record<string, unknown>[] {
+  return patterns.map((pattern) => ({ pattern: JSON.stringify(pattern) }));
 }

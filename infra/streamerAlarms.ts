@@ -45,6 +45,10 @@ export const ITERATOR_AGE_THRESHOLD = Duration.minutes(1);
 export class StreamerAlarms extends Construct {
   /** Every alarm created, for dashboards or extra actions. */
   readonly alarms: Alarm[] = [];
+  /** The alarms that mean a function's new code is bad, by role: its errors and, for a stream consumer, its iterator age. */
+  readonly functionAlarms: Record<string, Alarm[]> = {};
+  /** The alarms on the queues that must stay empty (dead letters, failed stream batches). */
+  readonly queueAlarms: Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: StreamerAlarmsProps) {
     super(scope, id);
@@ -69,11 +73,12 @@ export class StreamerAlarms extends Construct {
         alarm.addOkAction(new SnsAction(props.topic));
       }
       this.alarms.push(alarm);
+      return alarm;
     };
 
     for (const queue of props.queuesThatMustStayEmpty) {
       const name = queue.node.id;
-      add(
+      const alarm = add(
         `${name}NotEmpty`,
         `${name} has messages: requests were dead-lettered or stream records dropped. Inspect and redrive (docs/deploy.md).`,
         queue.metricApproximateNumberOfMessagesVisible({
@@ -82,15 +87,17 @@ export class StreamerAlarms extends Construct {
         }),
         1,
       );
+      this.queueAlarms.push(alarm);
     }
     for (const [role, fn] of Object.entries(props.functions)) {
       const name = role.charAt(0).toUpperCase() + role.slice(1);
-      add(
+      const errors = add(
         `${name}Errors`,
         `The ${role} function failed invocations.`,
         fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
         1,
       );
+      this.functionAlarms[role] = [errors];
       add(
         `${name}Throttles`,
         `The ${role} function was throttled (account or reserved concurrency).`,
@@ -100,13 +107,15 @@ export class StreamerAlarms extends Construct {
     }
     for (const fn of props.streamConsumers) {
       const name = fn.node.id.replace(/Function$/, '');
-      add(
+      const iteratorAge = add(
         `${name}IteratorAge`,
         `The ${name} stream consumer is more than ${ITERATOR_AGE_THRESHOLD.toHumanString()} behind the requests stream.`,
         fn.metric('IteratorAge', { period: Duration.minutes(1), statistic: 'Maximum' }),
         ITERATOR_AGE_THRESHOLD.toMilliseconds(),
         ComparisonOperator.GREATER_THAN_THRESHOLD,
       );
+      const role = Object.entries(props.functions).find(([, f]) => f === fn)?.[0];
+      if (role) this.functionAlarms[role]?.push(iteratorAge);
     }
     for (const table of props.tables) {
       const name = table.node.id;

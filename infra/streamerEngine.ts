@@ -1,12 +1,15 @@
 import { join, resolve } from 'node:path';
 import { Annotations, Duration } from 'aws-cdk-lib';
-import { WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, StartingPosition, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import {
+  type BundlingOptions,
   LogLevel,
   NodejsFunction,
   OutputFormat,
@@ -14,21 +17,47 @@ import {
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   type TableDefinition,
+  type TableNames,
   type TableRole,
   tableNames,
   tables,
 } from '../src/tables/definitions';
-import { type FunctionKind, resolveEntries } from './functionEntries';
+import { EngineNetwork, type EngineVpcSettings } from './engineNetwork';
+import {
+  BUNDLE,
+  DEFAULT_SIZING,
+  type FunctionSizing,
+  STREAM_MAPPING,
+  type StreamMappingSettings,
+  WAKE_UP_MAPPING,
+  WAKE_UP_MAX_RECEIVES,
+  wakeUpVisibilityTimeout,
+} from './engineSettings';
+import { FUNCTION_ACCESS } from './functionAccess';
+import { FUNCTION_KINDS, type FunctionKind, resolveEntries } from './functionEntries';
 import { type FunctionEnvironmentValues, functionEnvironment } from './functionEnvironment';
+import { LiveAliases, pascal } from './liveAliases';
+import { acknowledgeSecurityFindings } from './securityFindings';
 import { SettingError } from './settingError';
 import type { StageSettings } from './stages';
 import { StreamerAlarms } from './streamerAlarms';
-import { processorFilters, projectorFilters } from './streamFilters';
+import {
+  type FilterPattern,
+  processorFilterPatterns,
+  projectorFilterPatterns,
+  toCdkFilters,
+} from './streamFilters';
+import { type AuditLogSettings, TableAuditTrail } from './tableAuditTrail';
 import { tableFromDefinition } from './tableFromDefinition';
+
+export type { EngineVpcSettings } from './engineNetwork';
+export type { FunctionSizing, StreamMappingSettings } from './engineSettings';
+export { DEFAULT_SIZING, STREAM_MAPPING } from './engineSettings';
+export type { AuditLogSettings } from './tableAuditTrail';
 
 /** How the authorizer verifies tokens (DESIGN §5: RS256 only). */
 export interface JwtSettings {
@@ -46,15 +75,9 @@ export interface JwtSettings {
   readonly clockToleranceSeconds?: number;
 }
 
-/** Sizing of one Lambda function. */
-export interface FunctionSizing {
-  readonly memorySize: number;
-  readonly timeout: Duration;
-}
-
 /** Props of {@link StreamerEngine}. */
 export interface StreamerEngineProps {
-  /** Names, removal policy, throttling and log retention of the environment. */
+  /** Names, removal policy, throttling, log retention and traffic shifting of the environment. */
   readonly stage: StageSettings;
   /** Token verification for the `$connect` authorizer. */
   readonly jwt: JwtSettings;
@@ -70,49 +93,61 @@ export interface StreamerEngineProps {
   readonly alarmTopic?: ITopic;
   /** Overrides of memory and timeout per function. */
   readonly sizing?: Partial<Record<FunctionKind, FunctionSizing>>;
+  /**
+   * Run every function but the authorizer (which touches no data and may
+   * fetch a JWKS from the internet) in your VPC's private subnets.
+   */
+  readonly vpc?: EngineVpcSettings;
+  /**
+   * Encrypt the tables and queues with a customer-managed KMS key: yours, or
+   * `'create'` for a new one with yearly rotation. Default: AWS-managed keys.
+   */
+  readonly encryptionKey?: IKey | 'create';
+  /** Record DynamoDB data events of the tables in a CloudTrail trail. */
+  readonly auditLog?: AuditLogSettings;
+  /**
+   * Write the WebSocket stage's access log (one line per connect, message and
+   * disconnect) to a log group. Default false: API Gateway refuses it until
+   * the account's API Gateway CloudWatch role is set, once per account and
+   * region (see docs/deploy.md).
+   */
+  readonly accessLogs?: boolean;
 }
 
-/** Defaults per function; the workflow runners get CPU (memory) and the longest budgets. */
-export const DEFAULT_SIZING: Readonly<Record<FunctionKind, FunctionSizing>> = {
-  authorizer: { memorySize: 512, timeout: Duration.seconds(10) },
-  connect: { memorySize: 256, timeout: Duration.seconds(10) },
-  disconnect: { memorySize: 256, timeout: Duration.seconds(10) },
-  // API Gateway waits at most 29 s for an integration; sync work is ≤ 5 s by contract.
-  router: { memorySize: 1024, timeout: Duration.seconds(29) },
-  processor: { memorySize: 1024, timeout: Duration.minutes(5) },
-  projector: { memorySize: 512, timeout: Duration.minutes(1) },
-  timer: { memorySize: 1024, timeout: Duration.minutes(5) },
-};
-
-/** Settings of one stream mapping. */
-export interface StreamMappingSettings {
-  readonly batchSize: number;
-  /** Retries of a failing batch (bisected each time) before it goes to the failed-events queue. */
-  readonly retryAttempts: number;
-  /** Records older than this go to the failed-events queue instead of blocking the shard. */
-  readonly maxRecordAge: Duration;
+/** The queues, by role. */
+interface EngineQueues {
+  readonly deadLetterQueue: Queue;
+  readonly wakeUpQueue: Queue;
+  readonly failedEventsQueue: Queue;
 }
-
-/** Stream mapping settings (DESIGN §7: never Lambda's 24-hour, shard-blocking defaults). */
-export const STREAM_MAPPING: {
-  readonly processor: StreamMappingSettings;
-  readonly projector: StreamMappingSettings;
-  readonly parallelizationFactor: number;
-} = {
-  processor: { batchSize: 10, retryAttempts: 5, maxRecordAge: Duration.hours(1) },
-  projector: { batchSize: 100, retryAttempts: 5, maxRecordAge: Duration.hours(1) },
-  /** Records of different requests are processed in parallel, each request's in order. */
-  parallelizationFactor: 10,
-};
 
 const INFRA_DIR = import.meta.dirname;
+
+/** `NodejsFunction`'s bundling, from the settings every deploy path shares (`BUNDLE`). */
+const BUNDLING: BundlingOptions = {
+  forceDockerBundling: false,
+  // Sizes are printed once, after synth (infra/bundleSizes.ts).
+  logLevel: LogLevel.WARNING,
+  format: OutputFormat.ESM,
+  target: BUNDLE.target,
+  minify: BUNDLE.minify,
+  sourceMap: true,
+  sourceMapMode: SourceMapMode.EXTERNAL,
+  sourcesContent: BUNDLE.sourcesContent,
+  // Bundle the AWS SDK too: the version we tested, not whatever the runtime ships.
+  bundleAwsSDK: true,
+  mainFields: [...BUNDLE.mainFields],
+  banner: BUNDLE.banner,
+};
 
 /**
  * The whole Streamer engine on AWS: the four tables from the shared
  * definitions, the WebSocket API with its JWT authorizer, the seven Lambda
- * functions, the stream mappings, the queues (FIFO dead letters, wake-up
+ * functions behind `live` aliases (traffic shifted by CodeDeploy when the
+ * stage says so), the stream mappings, the queues (FIFO dead letters, wake-up
  * timers, failed stream batches) and alarms. Bring your own workflows with
- * `workflowsModule`.
+ * `workflowsModule`; opt into a VPC, a customer-managed key and a data-event
+ * trail with `vpc`, `encryptionKey` and `auditLog`.
  *
  * @example
  * new StreamerEngine(stack, 'Engine', {
@@ -134,6 +169,8 @@ export class StreamerEngine extends Construct {
   readonly failedEventsQueue: Queue;
   /** The Lambda functions, by role. */
   readonly functions: Readonly<Record<FunctionKind, NodejsFunction>>;
+  /** The `live` aliases every caller invokes, and their CodeDeploy deployment groups. */
+  readonly live: LiveAliases;
   readonly webSocketApi: WebSocketApi;
   readonly webSocketStage: WebSocketStage;
   /** `wss://…/<stage>`: what clients connect to. */
@@ -141,12 +178,16 @@ export class StreamerEngine extends Construct {
   /** `https://{apiId}.execute-api.{region}.amazonaws.com/{stage}`: where frames are posted. */
   readonly managementEndpoint: string;
   readonly alarms: StreamerAlarms;
+  /** The customer-managed key of the tables and queues, when `encryptionKey` was given. */
+  readonly encryptionKey?: IKey;
+  /** The functions' security group and endpoints, when `vpc` was given. */
+  readonly network?: EngineNetwork;
+  /** The data-event trail, when `auditLog` was given. */
+  readonly auditTrail?: TableAuditTrail;
 
   constructor(scope: Construct, id: string, props: StreamerEngineProps) {
     super(scope, id);
     const { stage } = props;
-    const projectRoot = resolve(props.projectRoot ?? join(INFRA_DIR, '..'));
-    const workflowsModule = resolve(props.workflowsModule ?? join(INFRA_DIR, 'demoWorkflows.ts'));
     validateJwt(props.jwt);
     if (!props.jwt.publicKeyPem && !props.jwt.jwksUrl) {
       Annotations.of(this).addWarningV2(
@@ -154,85 +195,169 @@ export class StreamerEngine extends Construct {
         'No JWT key configured: the authorizer will reject every connection. Set jwtPublicKey or jwksUrl (see docs/deploy.md).',
       );
     }
+    const key = this.#encryptionKey(stage, props.encryptionKey);
+    if (key) this.encryptionKey = key;
+    if (props.vpc) this.network = new EngineNetwork(this, 'Network', props.vpc);
 
-    // Tables, straight from the shared definitions.
     const names = tableNames(stage.prefix);
     this.tableDefinitions = tables;
-    const table = (role: TableRole) =>
-      tableFromDefinition(this, tables[role], {
-        tableName: names[role],
-        removalPolicy: stage.removalPolicy,
-        deletionProtection: stage.deletionProtection,
-      });
-    this.tables = {
-      requests: table('requests'),
-      requestView: table('requestView'),
-      connections: table('connections'),
-      subscriptions: table('subscriptions'),
-    };
-
-    // Queues.
+    this.tables = this.#tables(stage, names);
     const sizing = { ...DEFAULT_SIZING, ...props.sizing };
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      queueName: `${stage.prefix}-dead-letters.fifo`,
-      fifo: true,
-      // The back end de-duplicates with MessageDeduplicationId a digest of `<requestKey>#<seq>`, never by content.
-      contentBasedDeduplication: false,
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      removalPolicy: stage.removalPolicy,
-    });
-    this.failedEventsQueue = new Queue(this, 'FailedEventsQueue', {
-      queueName: `${stage.prefix}-failed-events`,
-      retentionPeriod: stage.queueRetention,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      removalPolicy: stage.removalPolicy,
-    });
-    this.wakeUpQueue = new Queue(this, 'WakeUpQueue', {
-      queueName: `${stage.prefix}-wake-ups`,
-      // AWS's guidance for SQS event sources: at least six times the consumer's timeout.
-      visibilityTimeout: Duration.seconds(sizing.timer.timeout.toSeconds() * 6),
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      removalPolicy: stage.removalPolicy,
-      deadLetterQueue: { queue: this.failedEventsQueue, maxReceiveCount: 10 },
-    });
+    const queues = this.#queues(stage, sizing.timer);
+    this.deadLetterQueue = queues.deadLetterQueue;
+    this.wakeUpQueue = queues.wakeUpQueue;
+    this.failedEventsQueue = queues.failedEventsQueue;
 
     // API first (without routes), so functions can be given its management endpoint.
     this.webSocketApi = new WebSocketApi(this, 'WebSocketApi', {
       apiName: stage.prefix,
       description: `Streamer WebSocket API (${stage.stage})`,
     });
-    this.webSocketStage = new WebSocketStage(this, 'WebSocketStage', {
-      webSocketApi: this.webSocketApi,
-      stageName: stage.stage,
-      autoDeploy: true,
-      throttle: stage.throttle,
-    });
+    this.webSocketStage = this.#stage(stage, props.accessLogs ?? false);
     this.webSocketUrl = this.webSocketStage.url;
     this.managementEndpoint = this.webSocketStage.callbackUrl;
 
-    // Functions.
-    const { entries } = resolveEntries({ projectRoot, workflowsModule });
-    const values: FunctionEnvironmentValues = {
+    this.functions = this.#functions(props, sizing, {
       stage: stage.stage,
       tableNames: names,
       deadLetterQueueUrl: this.deadLetterQueue.queueUrl,
       wakeUpQueueUrl: this.wakeUpQueue.queueUrl,
       managementEndpoint: this.managementEndpoint,
       jwt: props.jwt,
+    });
+    this.live = new LiveAliases(this, 'Live', { prefix: stage.prefix, functions: this.functions });
+    this.#routes(stage);
+    this.#mappings();
+    this.#grants();
+
+    this.alarms = this.#alarms(stage, props.alarmTopic);
+    if (props.auditLog) {
+      this.auditTrail = new TableAuditTrail(this, 'AuditTrail', {
+        ...props.auditLog,
+        prefix: stage.prefix,
+        tables: Object.values(this.tables),
+        removalPolicy: stage.removalPolicy,
+      });
+    }
+    acknowledgeSecurityFindings(this, props.accessLogs ?? false);
+  }
+
+  #encryptionKey(stage: StageSettings, key: IKey | 'create' | undefined): IKey | undefined {
+    if (key !== 'create') return key;
+    return new Key(this, 'EncryptionKey', {
+      alias: `alias/${stage.prefix}`,
+      description: `Streamer ${stage.stage}: tables and queues`,
+      enableKeyRotation: true,
+      removalPolicy: stage.removalPolicy,
+    });
+  }
+
+  #stage(stage: StageSettings, accessLogs: boolean): WebSocketStage {
+    const logGroup =
+      accessLogs &&
+      new LogGroup(this, 'AccessLogs', {
+        logGroupName: `/aws/apigateway/${stage.prefix}-access`,
+        retention: stage.logRetention,
+        removalPolicy: stage.removalPolicy,
+      });
+    return new WebSocketStage(this, 'WebSocketStage', {
+      webSocketApi: this.webSocketApi,
+      stageName: stage.stage,
+      autoDeploy: true,
+      throttle: stage.throttle,
+      ...(logGroup && { accessLogSettings: { destination: new LogGroupLogDestination(logGroup) } }),
+    });
+  }
+
+  /** The alarms; with traffic shifting, also what rolls each function's deployment back. */
+  #alarms(stage: StageSettings, topic: ITopic | undefined): StreamerAlarms {
+    const alarms = new StreamerAlarms(this, 'Alarms', {
+      prefix: stage.prefix,
+      functions: this.functions,
+      streamConsumers: [this.functions.processor, this.functions.projector],
+      tables: Object.values(this.tables),
+      queuesThatMustStayEmpty: [this.deadLetterQueue, this.failedEventsQueue],
+      ...(topic && { topic }),
+    });
+    if (stage.trafficShifting) {
+      const { functionAlarms, queueAlarms } = alarms;
+      this.live.shiftTraffic(stage.trafficShifting, (kind) => [
+        ...(functionAlarms[kind] ?? []),
+        ...queueAlarms,
+      ]);
+    }
+    return alarms;
+  }
+
+  /** Tables, straight from the shared definitions. */
+  #tables(stage: StageSettings, names: TableNames): Record<TableRole, Table> {
+    const table = (role: TableRole) =>
+      tableFromDefinition(this, tables[role], {
+        tableName: names[role],
+        removalPolicy: stage.removalPolicy,
+        deletionProtection: stage.deletionProtection,
+        ...(this.encryptionKey && { encryptionKey: this.encryptionKey }),
+      });
+    return {
+      requests: table('requests'),
+      requestView: table('requestView'),
+      connections: table('connections'),
+      subscriptions: table('subscriptions'),
     };
+  }
+
+  #queues(stage: StageSettings, timer: FunctionSizing): EngineQueues {
+    const common: QueueProps = {
+      ...(this.encryptionKey
+        ? { encryption: QueueEncryption.KMS, encryptionMasterKey: this.encryptionKey }
+        : { encryption: QueueEncryption.SQS_MANAGED }),
+      enforceSSL: true,
+      removalPolicy: stage.removalPolicy,
+    };
+    const deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      ...common,
+      queueName: `${stage.prefix}-dead-letters.fifo`,
+      fifo: true,
+      // The back end de-duplicates with MessageDeduplicationId a digest of `<requestKey>#<seq>`, never by content.
+      contentBasedDeduplication: false,
+      retentionPeriod: Duration.days(14),
+    });
+    const failedEventsQueue = new Queue(this, 'FailedEventsQueue', {
+      ...common,
+      queueName: `${stage.prefix}-failed-events`,
+      retentionPeriod: stage.queueRetention,
+    });
+    const wakeUpQueue = new Queue(this, 'WakeUpQueue', {
+      ...common,
+      queueName: `${stage.prefix}-wake-ups`,
+      visibilityTimeout: wakeUpVisibilityTimeout(timer.timeout),
+      retentionPeriod: Duration.days(14),
+      deadLetterQueue: { queue: failedEventsQueue, maxReceiveCount: WAKE_UP_MAX_RECEIVES },
+    });
+    return { deadLetterQueue, wakeUpQueue, failedEventsQueue };
+  }
+
+  #functions(
+    props: StreamerEngineProps,
+    sizing: Record<FunctionKind, FunctionSizing>,
+    values: FunctionEnvironmentValues,
+  ): Record<FunctionKind, NodejsFunction> {
+    const { stage } = props;
+    const projectRoot = resolve(props.projectRoot ?? join(INFRA_DIR, '..'));
+    const workflowsModule = resolve(props.workflowsModule ?? join(INFRA_DIR, 'demoWorkflows.ts'));
+    const { entries } = resolveEntries({ projectRoot, workflowsModule });
+    const network = this.network;
     const lambda = (kind: FunctionKind): NodejsFunction => {
       const logGroup = new LogGroup(this, `${pascal(kind)}Logs`, {
         logGroupName: `/aws/lambda/${stage.prefix}-${kind}`,
         retention: stage.logRetention,
         removalPolicy: stage.removalPolicy,
       });
+      const inVpc = network && kind !== 'authorizer';
       return new NodejsFunction(this, `${pascal(kind)}Function`, {
+        role: this.#role(kind, stage, logGroup, Boolean(inVpc)),
         functionName: `${stage.prefix}-${kind}`,
+        description: `Streamer ${kind} (${stage.stage})`,
         entry: entries[kind],
         handler: 'handler',
         runtime: Runtime.NODEJS_22_X,
@@ -244,55 +369,58 @@ export class StreamerEngine extends Construct {
         projectRoot,
         depsLockFilePath: join(projectRoot, 'package-lock.json'),
         environment: functionEnvironment(kind, values),
-        bundling: {
-          forceDockerBundling: false,
-          // Sizes are printed once, after synth (infra/bundleSizes.ts).
-          logLevel: LogLevel.WARNING,
-          format: OutputFormat.ESM,
-          target: 'node22',
-          minify: true,
-          sourceMap: true,
-          sourceMapMode: SourceMapMode.EXTERNAL,
-          sourcesContent: false,
-          // Bundle the AWS SDK too: the version we tested, not whatever the runtime ships.
-          bundleAwsSDK: true,
-          mainFields: ['module', 'main'],
-          // Some CommonJS dependencies call require(); give the ESM bundle one.
-          banner:
-            "import { createRequire as __streamerCreateRequire } from 'node:module'; const require = __streamerCreateRequire(import.meta.url);",
-        },
+        ...(inVpc && {
+          vpc: network.vpc,
+          vpcSubnets: network.subnets,
+          securityGroups: [network.securityGroup],
+        }),
+        bundling: BUNDLING,
       });
     };
-    this.functions = {
-      authorizer: lambda('authorizer'),
-      connect: lambda('connect'),
-      disconnect: lambda('disconnect'),
-      router: lambda('router'),
-      processor: lambda('processor'),
-      projector: lambda('projector'),
-      timer: lambda('timer'),
-    };
-    const fn = this.functions;
+    return Object.fromEntries(FUNCTION_KINDS.map((kind) => [kind, lambda(kind)])) as Record<
+      FunctionKind,
+      NodejsFunction
+    >;
+  }
 
-    // Routes: the authorizer guards $connect; $default answers through the route response.
-    const authorizer = new WebSocketLambdaAuthorizer('JwtAuthorizer', fn.authorizer, {
+  /** Its own role: logs to its own log group only (not AWSLambdaBasicExecutionRole's `*`). */
+  #role(kind: FunctionKind, stage: StageSettings, logGroup: LogGroup, inVpc: boolean): Role {
+    const role = new Role(this, `${pascal(kind)}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Streamer ${kind} (${stage.stage})`,
+    });
+    logGroup.grantWrite(role);
+    if (inVpc) {
+      role.addManagedPolicy(
+        ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
+      );
+    }
+    return role;
+  }
+
+  /** The authorizer guards $connect; $default answers through the route response. All invoke `live`. */
+  #routes(stage: StageSettings): void {
+    const live = this.live;
+    const authorizer = new WebSocketLambdaAuthorizer('JwtAuthorizer', live.of('authorizer'), {
       authorizerName: `${stage.prefix}-jwt`,
       identitySource: ['route.request.querystring.Authorization'],
     });
     this.webSocketApi.addRoute('$connect', {
-      integration: new WebSocketLambdaIntegration('ConnectIntegration', fn.connect),
+      integration: new WebSocketLambdaIntegration('ConnectIntegration', live.of('connect')),
       authorizer,
     });
     this.webSocketApi.addRoute('$disconnect', {
-      integration: new WebSocketLambdaIntegration('DisconnectIntegration', fn.disconnect),
+      integration: new WebSocketLambdaIntegration('DisconnectIntegration', live.of('disconnect')),
     });
     this.webSocketApi.addRoute('$default', {
-      integration: new WebSocketLambdaIntegration('RouterIntegration', fn.router),
+      integration: new WebSocketLambdaIntegration('RouterIntegration', live.of('router')),
       returnResponse: true,
     });
+  }
 
-    // Stream mappings: both read the log's stream, each only for the events it handles.
-    const streamMapping = (settings: StreamMappingSettings, filters: Record<string, unknown>[]) =>
+  /** Both stream consumers read the log's stream, each only for the events it handles; the timer reads the wake-ups. */
+  #mappings(): void {
+    const streamMapping = (settings: StreamMappingSettings, patterns: FilterPattern[]) =>
       new DynamoEventSource(this.tables.requests, {
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: settings.batchSize,
@@ -302,42 +430,38 @@ export class StreamerEngine extends Construct {
         reportBatchItemFailures: true,
         parallelizationFactor: STREAM_MAPPING.parallelizationFactor,
         onFailure: new SqsDlq(this.failedEventsQueue),
-        filters,
+        filters: toCdkFilters(patterns),
       });
-    fn.processor.addEventSource(streamMapping(STREAM_MAPPING.processor, processorFilters()));
-    fn.projector.addEventSource(streamMapping(STREAM_MAPPING.projector, projectorFilters()));
-    fn.timer.addEventSource(
-      new SqsEventSource(this.wakeUpQueue, { batchSize: 10, reportBatchItemFailures: true }),
+    const { aliases } = this.live;
+    aliases.processor.addEventSource(
+      streamMapping(STREAM_MAPPING.processor, processorFilterPatterns()),
     );
+    aliases.projector.addEventSource(
+      streamMapping(STREAM_MAPPING.projector, projectorFilterPatterns()),
+    );
+    aliases.timer.addEventSource(
+      new SqsEventSource(this.wakeUpQueue, {
+        batchSize: WAKE_UP_MAPPING.batchSize,
+        reportBatchItemFailures: true,
+      }),
+    );
+  }
 
-    // Least privilege: each function gets the tables, queues and API it uses, nothing more.
-    const t = this.tables;
-    t.connections.grantWriteData(fn.connect);
-    t.connections.grantWriteData(fn.disconnect);
-    t.subscriptions.grantReadWriteData(fn.disconnect);
-    for (const runner of [fn.router, fn.processor, fn.timer]) t.requests.grantReadWriteData(runner);
-    t.subscriptions.grantReadWriteData(fn.router);
-    t.connections.grantReadWriteData(fn.router);
-    t.requests.grantReadData(fn.projector);
-    t.requestView.grantReadWriteData(fn.projector);
-    t.subscriptions.grantReadWriteData(fn.projector);
-    t.connections.grantReadWriteData(fn.projector);
-    for (const runner of [fn.processor, fn.timer]) {
-      this.wakeUpQueue.grantSendMessages(runner);
-      this.deadLetterQueue.grantSendMessages(runner);
+  /** Least privilege: each function gets the tables, queues and API of {@link FUNCTION_ACCESS}, nothing more. */
+  #grants(): void {
+    const sendQueues = { deadLetter: this.deadLetterQueue, wakeUp: this.wakeUpQueue };
+    for (const kind of FUNCTION_KINDS) {
+      const fn = this.functions[kind];
+      const access = FUNCTION_ACCESS[kind];
+      for (const [role, mode] of Object.entries(access.tables) as [TableRole, string][]) {
+        const table = this.tables[role];
+        if (mode === 'read') table.grantReadData(fn);
+        else if (mode === 'write') table.grantWriteData(fn);
+        else table.grantReadWriteData(fn);
+      }
+      for (const queue of access.sendTo) sendQueues[queue].grantSendMessages(fn);
+      if (access.manageConnections) this.webSocketStage.grantManagementApiAccess(fn);
     }
-    for (const poster of [fn.router, fn.projector]) {
-      this.webSocketStage.grantManagementApiAccess(poster);
-    }
-
-    this.alarms = new StreamerAlarms(this, 'Alarms', {
-      prefix: stage.prefix,
-      functions: this.functions,
-      streamConsumers: [fn.processor, fn.projector],
-      tables: Object.values(this.tables),
-      queuesThatMustStayEmpty: [this.deadLetterQueue, this.failedEventsQueue],
-      ...(props.alarmTopic && { topic: props.alarmTopic }),
-    });
   }
 }
 
@@ -358,8 +482,4 @@ function validateJwt(jwt: JwtSettings): void {
   if (tolerance !== undefined && !(tolerance >= 0 && tolerance <= 300)) {
     throw new SettingError(`clockToleranceSeconds must be 0–300, got ${tolerance}`);
   }
-}
-
-function pascal(kind: string): string {
-  return kind.charAt(0).toUpperCase() + kind.slice(1);
 }

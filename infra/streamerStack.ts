@@ -1,4 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Vpc } from 'aws-cdk-lib/aws-ec2';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
@@ -15,6 +17,17 @@ export interface StreamerStackProps extends StackProps {
   readonly alarmEmail?: string;
   /** An existing topic for the alarms (wins over `alarmEmail`). */
   readonly alarmTopic?: ITopic;
+  /**
+   * Run the functions in this VPC's private subnets (looked up at synth
+   * time, which needs AWS credentials and an `env` with account and region).
+   */
+  readonly vpcId?: string;
+  /** `'create'`, or the ARN of your KMS key, for the tables and queues. */
+  readonly encryptionKey?: string;
+  /** Record the tables' write data events (`'writes'`) or all data events (`'all'`) in CloudTrail. */
+  readonly auditLog?: 'writes' | 'all';
+  /** See {@link StreamerEngineProps.accessLogs}. */
+  readonly accessLogs?: boolean;
 }
 
 /**
@@ -40,6 +53,15 @@ export class StreamerStack extends Stack {
       jwt: props.jwt,
       ...(props.workflowsModule && { workflowsModule: props.workflowsModule }),
       ...(topic && { alarmTopic: topic }),
+      ...(props.vpcId && { vpc: { vpc: Vpc.fromLookup(this, 'Vpc', { vpcId: props.vpcId }) } }),
+      ...(props.encryptionKey && {
+        encryptionKey:
+          props.encryptionKey === 'create'
+            ? 'create'
+            : Key.fromKeyArn(this, 'EncryptionKey', props.encryptionKey),
+      }),
+      ...(props.auditLog && { auditLog: { includeReads: props.auditLog === 'all' } }),
+      ...(props.accessLogs && { accessLogs: true }),
     } satisfies StreamerEngineProps);
 
     const { engine } = this;

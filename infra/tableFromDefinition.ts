@@ -8,6 +8,7 @@ import {
   Table,
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { KeyAttribute, TableDefinition } from '../src/tables/definitions';
 
@@ -16,6 +17,8 @@ export interface TableOptions {
   readonly tableName: string;
   readonly removalPolicy: RemovalPolicy;
   readonly deletionProtection: boolean;
+  /** A customer-managed key; default: the AWS-managed key (`aws/dynamodb`). */
+  readonly encryptionKey?: IKey;
 }
 
 const toAttribute = (key: KeyAttribute): Attribute => ({
@@ -27,8 +30,8 @@ const toAttribute = (key: KeyAttribute): Attribute => ({
  * Builds a DynamoDB table from one of the shared definitions in
  * `src/tables/definitions.ts`, the very objects the local stack creates its
  * tables from, so AWS and DynamoDB Local never drift apart. On-demand
- * billing, point-in-time recovery and encryption with the AWS-managed KMS key
- * are always on.
+ * billing, point-in-time recovery and KMS encryption (the AWS-managed key, or
+ * `encryptionKey`) are always on.
  *
  * @example
  * const requests = tableFromDefinition(this, tables.requests, { tableName: 'streamer-dev-Requests', … });
@@ -44,7 +47,9 @@ export function tableFromDefinition(
     ...(definition.sortKey && { sortKey: toAttribute(definition.sortKey) }),
     billingMode: BillingMode.PAY_PER_REQUEST,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-    encryption: TableEncryption.AWS_MANAGED,
+    ...(options.encryptionKey
+      ? { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: options.encryptionKey }
+      : { encryption: TableEncryption.AWS_MANAGED }),
     removalPolicy: options.removalPolicy,
     deletionProtection: options.deletionProtection,
     ...(definition.timeToLiveAttribute && {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
+import { readStackProps, readStageSettings } from '../../infra/appSettings';
 import { MissingHandlerError, resolveEntries } from '../../infra/functionEntries';
 import { SettingError } from '../../infra/settingError';
 import { parseStageName, stageSettings } from '../../infra/stages';
@@ -108,5 +109,48 @@ describe('stages', () => {
     expect(parseStageName(undefined)).toBe('dev');
     expect(parseStageName('staging')).toBe('staging');
     expect(() => parseStageName('production')).toThrow(/-c stage=prod/);
+  });
+});
+
+describe('app settings', () => {
+  const reader =
+    (values: Record<string, string>) =>
+    (contextKey: string): string | undefined =>
+      values[contextKey];
+
+  it('keep the stage’s traffic shifting unless told otherwise, and `none` turns CodeDeploy off', () => {
+    expect(readStageSettings(reader({ stage: 'prod' })).trafficShifting).toBe(
+      'Canary10Percent5Minutes',
+    );
+    expect(readStageSettings(reader({ stage: 'dev' })).trafficShifting).toBeUndefined();
+    expect(
+      readStageSettings(reader({ stage: 'dev', trafficShifting: 'Linear10PercentEvery1Minute' }))
+        .trafficShifting,
+    ).toBe('Linear10PercentEvery1Minute');
+    expect(
+      readStageSettings(reader({ stage: 'prod', trafficShifting: 'none' })).trafficShifting,
+    ).toBeUndefined();
+  });
+
+  it('name the accepted values of a setting that cannot work', () => {
+    expect(() => readStageSettings(reader({ trafficShifting: 'canary' }))).toThrow(
+      /Unknown trafficShifting "canary": pass none or one of AllAtOnce, Canary10Percent5Minutes/,
+    );
+    expect(() => readStackProps(reader({ auditLog: 'yes' }))).toThrow(
+      'auditLog must be writes or all, got "yes"',
+    );
+  });
+
+  it('pass the VPC, key, audit-log and access-log options to the stack', () => {
+    expect(
+      readStackProps(
+        reader({ vpcId: 'vpc-0abc', encryptionKey: 'create', auditLog: 'all', accessLogs: 'true' }),
+      ),
+    ).toMatchObject({
+      vpcId: 'vpc-0abc',
+      encryptionKey: 'create',
+      auditLog: 'all',
+      accessLogs: true,
+    });
   });
 });

@@ -33,6 +33,14 @@ const tableResource = (role: keyof typeof tables) => {
 };
 const functionLogicalId = (kind: (typeof FUNCTION_KINDS)[number]) =>
   logicalId(synth.engine.functions[kind]);
+/** Callers invoke the `live` alias; its `Ref` is the alias ARN. */
+const aliasLogicalId = (kind: (typeof FUNCTION_KINDS)[number]) =>
+  logicalId(synth.engine.live.aliases[kind]);
+/** Whether an event-source mapping invokes `kind`'s `live` alias (`<function name>:live`). */
+const invokesAlias = (mapping: Resource, kind: (typeof FUNCTION_KINDS)[number]) => {
+  const target = JSON.stringify(mapping.Properties.FunctionName);
+  return target.includes(`{"Ref":"${aliasLogicalId(kind)}"}`) && target.includes('":live"');
+};
 const envOf = (kind: (typeof FUNCTION_KINDS)[number]): Record<string, unknown> => {
   const fn = resources[functionLogicalId(kind)];
   if (!fn) throw new Error(`no function resource for ${kind}`);
@@ -114,18 +122,22 @@ describe('queues', () => {
   it('feeds the timer from a standard wake-up queue with partial batch failures', () => {
     const wakeUps = logicalId(synth.engine.wakeUpQueue);
     expect(resources[wakeUps]?.Properties.FifoQueue).toBeUndefined();
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: functionLogicalId('timer') },
-      EventSourceArn: { 'Fn::GetAtt': [wakeUps, 'Arn'] },
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-    });
+    const timer = ofType('AWS::Lambda::EventSourceMapping').filter(([, r]) =>
+      invokesAlias(r, 'timer'),
+    );
+    expect(timer.map(([, r]) => r.Properties)).toEqual([
+      expect.objectContaining({
+        EventSourceArn: { 'Fn::GetAtt': [wakeUps, 'Arn'] },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      }),
+    ]);
   });
 });
 
 describe('stream mappings', () => {
   const mappingOf = (kind: 'processor' | 'projector') => {
-    const found = ofType('AWS::Lambda::EventSourceMapping').filter(
-      ([, r]) => (r.Properties.FunctionName as { Ref: string }).Ref === functionLogicalId(kind),
+    const found = ofType('AWS::Lambda::EventSourceMapping').filter(([, r]) =>
+      invokesAlias(r, kind),
     );
     expect(found).toHaveLength(1);
     return found[0]?.[1].Properties as Record<string, unknown>;
@@ -181,7 +193,7 @@ describe('WebSocket API', () => {
       IdentitySource: ['route.request.querystring.Authorization'],
     });
     expect(JSON.stringify(authorizer?.Properties.AuthorizerUri)).toContain(
-      functionLogicalId('authorizer'),
+      aliasLogicalId('authorizer'),
     );
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: '$connect',
@@ -480,5 +492,111 @@ describe('naming', () => {
       ProtocolType: 'WEBSOCKET',
       RouteSelectionExpression: Match.anyValue(),
     });
+  });
+});
+
+describe('blue/green deploys', () => {
+  it('invoke every function through its `live` alias on the function’s current version', () => {
+    const aliases = ofType('AWS::Lambda::Alias');
+    expect(aliases).toHaveLength(FUNCTION_KINDS.length);
+    for (const kind of FUNCTION_KINDS) {
+      const alias = resources[aliasLogicalId(kind)];
+      expect(alias?.Properties).toMatchObject({
+        Name: 'live',
+        FunctionName: { Ref: functionLogicalId(kind) },
+        FunctionVersion: { 'Fn::GetAtt': [expect.any(String), 'Version'] },
+      });
+      const versionId = (
+        (alias as Resource).Properties.FunctionVersion as { 'Fn::GetAtt': [string] }
+      )['Fn::GetAtt'][0];
+      expect(resources[versionId]?.Type).toBe('AWS::Lambda::Version');
+    }
+  });
+
+  it('point every event-source mapping, integration and the authorizer at an alias, never at $LATEST', () => {
+    const aliasIds = new Set(FUNCTION_KINDS.map(aliasLogicalId));
+    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(3);
+    for (const [, mapping] of mappings) {
+      expect(FUNCTION_KINDS.some((kind) => invokesAlias(mapping, kind))).toBe(true);
+    }
+    const integrations = ofType('AWS::ApiGatewayV2::Integration');
+    expect(integrations).toHaveLength(3);
+    for (const [, integration] of integrations) {
+      const uri = JSON.stringify(integration.Properties.IntegrationUri);
+      expect([...aliasIds].some((id) => uri.includes(`"${id}"`))).toBe(true);
+      expect(FUNCTION_KINDS.some((kind) => uri.includes(`"${functionLogicalId(kind)}"`))).toBe(
+        false,
+      );
+    }
+    // API Gateway may invoke the aliases it calls (and only them).
+    const permissions = ofType('AWS::Lambda::Permission').filter(
+      ([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com',
+    );
+    expect(permissions).toHaveLength(4);
+    for (const [, permission] of permissions) {
+      expect(aliasIds.has((permission.Properties.FunctionName as { Ref: string }).Ref)).toBe(true);
+    }
+  });
+
+  it('shift prod traffic with a CodeDeploy canary per alias, rolling back on failure, stop or alarm', () => {
+    const groups = ofType('AWS::CodeDeploy::DeploymentGroup');
+    expect(groups).toHaveLength(FUNCTION_KINDS.length);
+    for (const [, group] of groups) {
+      expect(group.Properties).toMatchObject({
+        DeploymentConfigName: 'CodeDeployDefault.LambdaCanary10Percent5Minutes',
+        DeploymentStyle: { DeploymentType: 'BLUE_GREEN', DeploymentOption: 'WITH_TRAFFIC_CONTROL' },
+        AutoRollbackConfiguration: {
+          Enabled: true,
+          Events: expect.arrayContaining([
+            'DEPLOYMENT_FAILURE',
+            'DEPLOYMENT_STOP_ON_REQUEST',
+            'DEPLOYMENT_STOP_ON_ALARM',
+          ]),
+        },
+        AlarmConfiguration: { Enabled: true },
+      });
+    }
+    for (const kind of FUNCTION_KINDS) {
+      const alias = resources[aliasLogicalId(kind)] as Resource & { UpdatePolicy?: unknown };
+      expect(alias.UpdatePolicy).toMatchObject({
+        CodeDeployLambdaAliasUpdate: {
+          ApplicationName: { Ref: expect.any(String) },
+          DeploymentGroupName: {
+            Ref: logicalId(synth.engine.live.deploymentGroups?.[kind] as never),
+          },
+        },
+      });
+    }
+  });
+
+  it("roll a function back on its own errors, a consumer's iterator age, and any dead letter or dropped batch", () => {
+    const alarmNames = (kind: (typeof FUNCTION_KINDS)[number]) => {
+      const group = resources[logicalId(synth.engine.live.deploymentGroups?.[kind] as never)];
+      const alarms = (
+        (group as Resource).Properties.AlarmConfiguration as { Alarms: { Name: { Ref: string } }[] }
+      ).Alarms;
+      return alarms.map((a) => resources[a.Name.Ref]?.Properties.AlarmName).sort();
+    };
+    expect(alarmNames('processor')).toEqual([
+      'streamer-prod-DeadLetterQueueNotEmpty',
+      'streamer-prod-FailedEventsQueueNotEmpty',
+      'streamer-prod-ProcessorErrors',
+      'streamer-prod-ProcessorIteratorAge',
+    ]);
+    expect(alarmNames('router')).toEqual([
+      'streamer-prod-DeadLetterQueueNotEmpty',
+      'streamer-prod-FailedEventsQueueNotEmpty',
+      'streamer-prod-RouterErrors',
+    ]);
+  });
+
+  it('update the router’s alias only after every runner’s alias finished shifting', () => {
+    const router = resources[aliasLogicalId('router')] as Resource & { DependsOn?: string[] };
+    expect(router.DependsOn).toEqual(
+      expect.arrayContaining(
+        ['processor', 'projector', 'timer'].map((k) => aliasLogicalId(k as never)),
+      ),
+    );
   });
 });

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SettingError } from './settingError';
+import { parseStageName, parseTrafficShifting, type StageSettings, stageSettings } from './stages';
+import type { JwtSettings } from './streamerEngine';
+import type { StreamerStackProps } from './streamerStack';
+
+/** Reads one setting: a CDK context value, or failing that an environment variable. */
+export type SettingReader = (contextKey: string, envKey: string) => string | undefined;
+
+/** The stack props the app's settings describe (docs/deploy.md, "Settings"). */
+export type AppStackProps = Omit<StreamerStackProps, 'env' | 'description'>;
+
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
+/**
+ * Turns the app's settings (`-c name=value` or environment variables) into
+ * stack props, failing with a message that names the setting to fix.
+ */
+export function readStackProps(setting: SettingReader): AppStackProps {
+  const settings = readStageSettings(setting);
+  const workflowsModule = setting('workflowsModule', 'STREAMER_WORKFLOWS_MODULE');
+  const alarmEmail = setting('alarmEmail', 'STREAMER_ALARM_EMAIL');
+  const vpcId = setting('vpcId', 'STREAMER_VPC_ID');
+  const encryptionKey = setting('encryptionKey', 'STREAMER_ENCRYPTION_KEY');
+  const auditLog = setting('auditLog', 'STREAMER_AUDIT_LOG');
+  if (auditLog !== undefined && auditLog !== 'writes' && auditLog !== 'all') {
+    throw new SettingError(`auditLog must be writes or all, got ${JSON.stringify(auditLog)}`);
+  }
+  const accessLogs = setting('accessLogs', 'STREAMER_ACCESS_LOGS') === 'true';
+  return {
+    settings,
+    jwt: readJwtSettings(setting),
+    ...(workflowsModule && { workflowsModule: resolve(workflowsModule) }),
+    ...(alarmEmail && { alarmEmail }),
+    ...(vpcId && { vpcId }),
+    ...(encryptionKey && { encryptionKey }),
+    ...(auditLog && { auditLog }),
+    ...(accessLogs && { accessLogs }),
+  };
+}
+
+/** The stage's settings, with `trafficShifting` overridden when given (`none` turns CodeDeploy off). */
+export function readStageSettings(setting: SettingReader): StageSettings {
+  const stage = parseStageName(setting('stage', 'STREAMER_STAGE'));
+  const base = stageSettings(stage, setting('prefix', 'STREAMER_PREFIX'));
+  const shifting = setting('trafficShifting', 'STREAMER_TRAFFIC_SHIFTING');
+  if (shifting === undefined) return base;
+  const { trafficShifting: _, ...rest } = base;
+  const chosen = parseTrafficShifting(shifting);
+  return chosen ? { ...rest, trafficShifting: chosen } : rest;
+}
+
+function readJwtSettings(setting: SettingReader): JwtSettings {
+  const publicKeyFile = setting('jwtPublicKeyFile', 'JWT_PUBLIC_KEY_FILE');
+  const publicKeyPem = publicKeyFile
+    ? readFileSync(resolve(publicKeyFile), 'utf8')
+    : setting('jwtPublicKey', 'JWT_PUBLIC_KEY');
+  const jwksUrl = setting('jwksUrl', 'JWKS_URL');
+  const issuer = setting('jwtIssuer', 'JWT_ISSUER');
+  const audience = setting('jwtAudience', 'JWT_AUDIENCE');
+  const allowedTenants = setting('jwtAllowedTenants', 'JWT_ALLOWED_TENANTS');
+  const clockTolerance = setting('jwtClockToleranceSeconds', 'JWT_CLOCK_TOLERANCE_SECONDS');
+  return {
+    ...(publicKeyPem && { publicKeyPem }),
+    ...(jwksUrl && { jwksUrl }),
+    ...(issuer && { issuer }),
+    ...(audience && { audience: list(audience) }),
+    ...(allowedTenants && { allowedTenants: list(allowedTenants) }),
+    ...(clockTolerance && { clockToleranceSeconds: Number(clockTolerance) }),
+  };
+}
