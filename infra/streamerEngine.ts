@@ -22,10 +22,11 @@ import {
   tableNames,
   tables,
 } from '../src/tables/definitions';
-import { type FunctionKind, resolveEntries } from './functionEntries';
+import { assertEsbuildInstalled, bundlingProject } from './bundlingProject';
+import { type FunctionKind, resolveEntries, shippedHandlers } from './functionEntries';
 import { type FunctionEnvironmentValues, functionEnvironment } from './functionEnvironment';
 import { SettingError } from './settingError';
-import type { StageSettings } from './stages';
+import { type StageSettings, stageSettings } from './stages';
 import { StreamerAlarms } from './streamerAlarms';
 import { processorFilters, projectorFilters } from './streamFilters';
 import { tableFromDefinition } from './tableFromDefinition';
@@ -54,17 +55,24 @@ export interface FunctionSizing {
 
 /** Props of {@link StreamerEngine}. */
 export interface StreamerEngineProps {
-  /** Names, removal policy, throttling and log retention of the environment. */
-  readonly stage: StageSettings;
+  /** Names, removal policy, throttling and log retention of the environment. Default: `stageSettings('dev')`. */
+  readonly stage?: StageSettings;
   /** Token verification for the `$connect` authorizer. */
   readonly jwt: JwtSettings;
   /**
    * Path of the module whose `workflows` export (an array of workflows from
    * `defineWorkflow` / `defineHandler`) is bundled into the router, processor,
-   * projector and timer. Default: `infra/demoWorkflows.ts`, the demo workflows of `src/workflows`.
+   * projector and timer. Required when the construct comes from the installed
+   * package; in this repository the default is `infra/demoWorkflows.ts`.
    */
+  readonly workflows?: string;
+  /** @deprecated The former name of {@link workflows}. */
   readonly workflowsModule?: string;
-  /** The repository root holding `src/lambdas` and `package-lock.json`. Default: the parent of `infra/`. */
+  /**
+   * The project the functions are bundled in (holds the lock file and the
+   * `node_modules` esbuild resolves from). Default: the nearest folder at or
+   * above the workflows module that holds a lock file.
+   */
   readonly projectRoot?: string;
   /** Where every alarm notifies, when given. */
   readonly alarmTopic?: ITopic;
@@ -111,14 +119,14 @@ const INFRA_DIR = import.meta.dirname;
  * The whole Streamer engine on AWS: the four tables from the shared
  * definitions, the WebSocket API with its JWT authorizer, the seven Lambda
  * functions, the stream mappings, the queues (FIFO dead letters, wake-up
- * timers, failed stream batches) and alarms. Bring your own workflows with
- * `workflowsModule`.
+ * timers, failed stream batches) and alarms, around your `workflows` module.
  *
  * @example
+ * import { StreamerEngine, stageSettings } from 'streamer-engine/cdk';
  * new StreamerEngine(stack, 'Engine', {
+ *   workflows: join(__dirname, 'workflows.ts'),
  *   stage: stageSettings('prod'),
  *   jwt: { jwksUrl: 'https://auth.example.com/.well-known/jwks.json', issuer: 'https://auth.example.com/' },
- *   workflowsModule: join(import.meta.dirname, '../workflows/index.ts'),
  * });
  */
 export class StreamerEngine extends Construct {
@@ -144,9 +152,11 @@ export class StreamerEngine extends Construct {
 
   constructor(scope: Construct, id: string, props: StreamerEngineProps) {
     super(scope, id);
-    const { stage } = props;
-    const projectRoot = resolve(props.projectRoot ?? join(INFRA_DIR, '..'));
-    const workflowsModule = resolve(props.workflowsModule ?? join(INFRA_DIR, 'demoWorkflows.ts'));
+    const stage = props.stage ?? stageSettings('dev');
+    const workflowsModule = resolve(props.workflows ?? props.workflowsModule ?? demoWorkflows());
+    const project = bundlingProject(workflowsModule, props.projectRoot);
+    const projectRoot = project.root;
+    assertEsbuildInstalled(projectRoot);
     validateJwt(props.jwt);
     if (!props.jwt.publicKeyPem && !props.jwt.jwksUrl) {
       Annotations.of(this).addWarningV2(
@@ -216,7 +226,11 @@ export class StreamerEngine extends Construct {
     this.managementEndpoint = this.webSocketStage.callbackUrl;
 
     // Functions.
-    const { entries } = resolveEntries({ projectRoot, workflowsModule });
+    const { entries } = resolveEntries({
+      projectRoot,
+      workflowsModule,
+      handlers: shippedHandlers(),
+    });
     const values: FunctionEnvironmentValues = {
       stage: stage.stage,
       tableNames: names,
@@ -242,7 +256,7 @@ export class StreamerEngine extends Construct {
         timeout: sizing[kind].timeout,
         logGroup,
         projectRoot,
-        depsLockFilePath: join(projectRoot, 'package-lock.json'),
+        depsLockFilePath: project.lockFile,
         environment: functionEnvironment(kind, values),
         bundling: {
           forceDockerBundling: false,
@@ -339,6 +353,14 @@ export class StreamerEngine extends Construct {
       ...(props.alarmTopic && { topic: props.alarmTopic }),
     });
   }
+}
+
+/** This repository's demo workflows; the installed package has none to default to. */
+function demoWorkflows(): string {
+  if (import.meta.url.endsWith('.ts')) return join(INFRA_DIR, 'demoWorkflows.ts');
+  throw new SettingError(
+    "StreamerEngine needs `workflows`: the path of your module that exports `workflows`, e.g. { workflows: join(__dirname, 'workflows.ts') }",
+  );
 }
 
 /** Fails the synth on settings the authorizer would reject at every cold start. */
