@@ -48,8 +48,14 @@ beforeAll(async () => {
     recursive: true,
     filter: (source) => !/node_modules|cdk\.out|package-lock\.json/.test(source),
   });
-  const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
+  const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as AppManifest;
   expect(manifest.type).toBeUndefined();
+  // The versions this repository tested (and the npm cache holds), the engine from its tarball.
+  for (const deps of [manifest.dependencies, manifest.devDependencies]) {
+    for (const name of Object.keys(deps)) {
+      if (name !== 'streamer-engine') deps[name] = installedVersion(name);
+    }
+  }
   manifest.dependencies['streamer-engine'] = `file:${tarball}`;
   writeFileSync(join(app, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await inApp('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund']);
@@ -166,6 +172,17 @@ export const workflows = [
     expect(bundles.authorizer).not.toContain('expense_approval');
   }, 300_000);
 });
+
+interface AppManifest {
+  type?: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+}
+
+function installedVersion(name: string): string {
+  const path = join(repo, 'node_modules', name, 'package.json');
+  return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+}
 
 /** `npx streamer dev …` in the app, in its own process group (so SIGINT reaches all of it). */
 function startDev(args: string[]) {
