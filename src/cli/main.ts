@@ -35,8 +35,7 @@ program
       process.exit(1);
     }
     // The local stack's process reads its settings from the environment and argv (src/local/main.ts).
-    const workflows =
-      options.workflows ?? (existsSync('workflows.ts') ? './workflows.ts' : undefined);
+    const workflows = options.workflows ?? defaultWorkflows();
     if (workflows) process.env.STREAMER_WORKFLOWS_MODULE = workflows;
     if (options.port !== undefined) process.env.STREAMER_PORT = String(options.port);
     await import('../local/main');
@@ -57,10 +56,13 @@ program
   .description(
     'restart every dead-lettered request (the local stack, or AWS with REQUESTS_TABLE and DEAD_LETTER_QUEUE_URL set)',
   )
-  .option('--workflows <module>', 'the workflows the engine runs (default: the demo workflows)')
+  .option(
+    '--workflows <module>',
+    'the workflows the engine runs (default: ./workflows.ts if present, else the demo workflows)',
+  )
   .action(async (options: { workflows?: string }) => {
     const { redrive } = await import('./redrive');
-    process.exitCode = await redrive(options.workflows ?? process.env.STREAMER_WORKFLOWS_MODULE);
+    process.exitCode = await redrive(options.workflows ?? defaultWorkflows());
   });
 
 try {
@@ -69,6 +71,14 @@ try {
   // Errors of ours say what to do; a stack trace would only bury that.
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
+}
+
+/** STREAMER_WORKFLOWS_MODULE, else an app's ./workflows.ts, else none (the demo workflows). */
+function defaultWorkflows(): string | undefined {
+  return (
+    process.env.STREAMER_WORKFLOWS_MODULE ??
+    (existsSync('workflows.ts') ? './workflows.ts' : undefined)
+  );
 }
 
 function port(value: string): number {

@@ -29,6 +29,17 @@ describe('docs/workflows.md and README example', () => {
     expect(readme).toContain(source.trim());
   });
 
+  it('the README\'s "Test it" shows the starter app\'s test verbatim', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const test = readFileSync(
+      new URL('../../examples/expense-approval/workflows.test.ts', import.meta.url),
+      'utf8',
+    );
+    const excerpt = test.slice(test.indexOf('import assert'), test.indexOf("test('fails at once"));
+    expect(excerpt).toContain("from 'streamer-engine/runtime'");
+    expect(readme).toContain(excerpt.trim());
+  });
+
   it('runs: checks receipts, waits for approval, pays, completes', async () => {
     const store = new InMemoryEventStore();
     const registry = createWorkflowRegistry([expenseApproval]);
