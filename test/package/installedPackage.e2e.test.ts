@@ -18,7 +18,7 @@ const run = promisify(execFile);
 const repo = join(import.meta.dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'streamer-package-'));
 const app = join(work, 'expense-approval');
-let child: ChildProcess | undefined;
+const children: ChildProcess[] = [];
 
 /** The environment of a shell in the app: no npm settings or binaries of this repository's run. */
 function appEnv(): NodeJS.ProcessEnv {
@@ -62,7 +62,8 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(() => {
-  if (child?.pid && child.exitCode === null && child.signalCode === null) {
+  for (const child of children) {
+    if (!child.pid || child.exitCode !== null || child.signalCode !== null) continue;
     try {
       process.kill(-child.pid, 'SIGKILL');
     } catch {
@@ -192,7 +193,7 @@ function startDev(args: string[]) {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child = started;
+  children.push(started);
   let output = '';
   const listeners: (() => void)[] = [];
   const onData = (chunk: Buffer) => {
