@@ -26,6 +26,7 @@ import {
   tableNames,
   tables,
 } from '../src/tables/definitions';
+import { assertEsbuildInstalled, bundlingProject } from './bundlingProject';
 import { EngineNetwork, type EngineVpcSettings } from './engineNetwork';
 import {
   BUNDLE,
@@ -38,12 +39,17 @@ import {
   wakeUpVisibilityTimeout,
 } from './engineSettings';
 import { FUNCTION_ACCESS } from './functionAccess';
-import { FUNCTION_KINDS, type FunctionKind, resolveEntries } from './functionEntries';
+import {
+  FUNCTION_KINDS,
+  type FunctionKind,
+  resolveEntries,
+  shippedHandlers,
+} from './functionEntries';
 import { type FunctionEnvironmentValues, functionEnvironment } from './functionEnvironment';
 import { LiveAliases, pascal } from './liveAliases';
 import { acknowledgeSecurityFindings } from './securityFindings';
 import { SettingError } from './settingError';
-import type { StageSettings } from './stages';
+import { type StageSettings, stageSettings } from './stages';
 import { StreamerAlarms } from './streamerAlarms';
 import {
   type FilterPattern,
@@ -77,17 +83,27 @@ export interface JwtSettings {
 
 /** Props of {@link StreamerEngine}. */
 export interface StreamerEngineProps {
-  /** Names, removal policy, throttling, log retention and traffic shifting of the environment. */
-  readonly stage: StageSettings;
+  /**
+   * Names, removal policy, throttling, log retention and traffic shifting of
+   * the environment. Default: `stageSettings('dev')`.
+   */
+  readonly stage?: StageSettings;
   /** Token verification for the `$connect` authorizer. */
   readonly jwt: JwtSettings;
   /**
    * Path of the module whose `workflows` export (an array of workflows from
    * `defineWorkflow` / `defineHandler`) is bundled into the router, processor,
-   * projector and timer. Default: `infra/demoWorkflows.ts`, the demo workflows of `src/workflows`.
+   * projector and timer. Required when the construct comes from the installed
+   * package; in this repository the default is `infra/demoWorkflows.ts`.
    */
+  readonly workflows?: string;
+  /** @deprecated The former name of {@link workflows}. */
   readonly workflowsModule?: string;
-  /** The repository root holding `src/lambdas` and `package-lock.json`. Default: the parent of `infra/`. */
+  /**
+   * The project the functions are bundled in (holds the lock file and the
+   * `node_modules` esbuild resolves from). Default: the nearest folder at or
+   * above the workflows module that holds a lock file.
+   */
   readonly projectRoot?: string;
   /** Where every alarm notifies, when given. */
   readonly alarmTopic?: ITopic;
@@ -145,15 +161,16 @@ const BUNDLING: BundlingOptions = {
  * definitions, the WebSocket API with its JWT authorizer, the seven Lambda
  * functions behind `live` aliases (traffic shifted by CodeDeploy when the
  * stage says so), the stream mappings, the queues (FIFO dead letters, wake-up
- * timers, failed stream batches) and alarms. Bring your own workflows with
- * `workflowsModule`; opt into a VPC, a customer-managed key and a data-event
+ * timers, failed stream batches) and alarms, around your `workflows`
+ * module; opt into a VPC, a customer-managed key and a data-event
  * trail with `vpc`, `encryptionKey` and `auditLog`.
  *
  * @example
+ * import { StreamerEngine, stageSettings } from 'streamer-engine/cdk';
  * new StreamerEngine(stack, 'Engine', {
+ *   workflows: join(__dirname, 'workflows.ts'),
  *   stage: stageSettings('prod'),
  *   jwt: { jwksUrl: 'https://auth.example.com/.well-known/jwks.json', issuer: 'https://auth.example.com/' },
- *   workflowsModule: join(import.meta.dirname, '../workflows/index.ts'),
  * });
  */
 export class StreamerEngine extends Construct {
@@ -187,7 +204,7 @@ export class StreamerEngine extends Construct {
 
   constructor(scope: Construct, id: string, props: StreamerEngineProps) {
     super(scope, id);
-    const { stage } = props;
+    const stage = props.stage ?? stageSettings('dev');
     validateJwt(props.jwt);
     if (!props.jwt.publicKeyPem && !props.jwt.jwksUrl) {
       Annotations.of(this).addWarningV2(
@@ -217,7 +234,7 @@ export class StreamerEngine extends Construct {
     this.webSocketUrl = this.webSocketStage.url;
     this.managementEndpoint = this.webSocketStage.callbackUrl;
 
-    this.functions = this.#functions(props, sizing, {
+    this.functions = this.#functions(props, stage, sizing, {
       stage: stage.stage,
       tableNames: names,
       deadLetterQueueUrl: this.deadLetterQueue.queueUrl,
@@ -339,13 +356,16 @@ export class StreamerEngine extends Construct {
 
   #functions(
     props: StreamerEngineProps,
+    stage: StageSettings,
     sizing: Record<FunctionKind, FunctionSizing>,
     values: FunctionEnvironmentValues,
   ): Record<FunctionKind, NodejsFunction> {
-    const { stage } = props;
-    const projectRoot = resolve(props.projectRoot ?? join(INFRA_DIR, '..'));
-    const workflowsModule = resolve(props.workflowsModule ?? join(INFRA_DIR, 'demoWorkflows.ts'));
-    const { entries } = resolveEntries({ projectRoot, workflowsModule });
+    const workflowsModule = resolve(props.workflows ?? props.workflowsModule ?? demoWorkflows());
+    const project = bundlingProject(workflowsModule, props.projectRoot);
+    const projectRoot = project.root;
+    assertEsbuildInstalled(projectRoot);
+    const handlers = shippedHandlers();
+    const { entries } = resolveEntries({ projectRoot, workflowsModule, handlers });
     const network = this.network;
     const lambda = (kind: FunctionKind): NodejsFunction => {
       const logGroup = new LogGroup(this, `${pascal(kind)}Logs`, {
@@ -367,7 +387,7 @@ export class StreamerEngine extends Construct {
         timeout: sizing[kind].timeout,
         logGroup,
         projectRoot,
-        depsLockFilePath: join(projectRoot, 'package-lock.json'),
+        depsLockFilePath: project.lockFile,
         environment: functionEnvironment(kind, values),
         ...(inVpc && {
           vpc: network.vpc,
@@ -463,6 +483,14 @@ export class StreamerEngine extends Construct {
       if (access.manageConnections) this.webSocketStage.grantManagementApiAccess(fn);
     }
   }
+}
+
+/** This repository's demo workflows; the installed package has none to default to. */
+function demoWorkflows(): string {
+  if (import.meta.url.endsWith('.ts')) return join(INFRA_DIR, 'demoWorkflows.ts');
+  throw new SettingError(
+    "StreamerEngine needs `workflows`: the path of your module that exports `workflows`, e.g. { workflows: join(__dirname, 'workflows.ts') }",
+  );
 }
 
 /** Fails the synth on settings the authorizer would reject at every cold start. */

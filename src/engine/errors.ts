@@ -157,3 +157,33 @@ export class NotDeadLetteredError extends EngineError {
     );
   }
 }
+
+/**
+ * A machine invokes an actor by a name that `setup({ actors })` does not
+ * register: XState would spawn nothing and the request would wait forever.
+ * Raised when the workflow is defined or registered, never at run time.
+ */
+export class UnregisteredActorError extends EngineError {
+  override readonly name = 'UnregisteredActorError';
+  readonly retryable = false;
+  constructor(
+    readonly action: string,
+    readonly actorName: string,
+    readonly stateId: string,
+  ) {
+    super(
+      `Workflow ${action} invokes actor "${actorName}" (in state ${stateId}) that is not registered: add it to setup({ actors: { ${actorName}: step(fn) } })`,
+    );
+  }
+}
+
+/** `machine` is not an XState v5 state machine (built with `setup(…).createMachine(…)`). */
+export class NotAMachineError extends EngineError {
+  override readonly name = 'NotAMachineError';
+  readonly retryable = false;
+  constructor(readonly action: string) {
+    super(
+      `Workflow ${action}: \`machine\` is not an XState v5 machine; build it with setup({ actors }).createMachine({ … })`,
+    );
+  }
+}

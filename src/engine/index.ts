@@ -22,12 +22,14 @@ export {
   EventNotAcceptedError,
   InputValidationError,
   NonRetryableError,
+  NotAMachineError,
   NotAStepError,
   NotDeadLetteredError,
   RequestFinishedError,
   RequestNotFoundError,
   StepAbortedError,
   UnknownWorkflowError,
+  UnregisteredActorError,
   WorkflowVersionMismatchError,
 } from './errors';
 export type { InlineDeps, InlineResult } from './inline';

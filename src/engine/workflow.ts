@@ -1,6 +1,7 @@
 import { type AnyStateMachine, assign, setup } from 'xstate';
 import type { InputIssue } from './errors';
 import { hashHex } from './hash';
+import { assertRunnableMachine } from './machineCheck';
 import { normalizeRetryPolicy, type RetryPolicy } from './retry';
 import type { StandardSchemaV1 } from './standardSchema';
 import { type StepContext, step } from './step';
@@ -101,6 +102,7 @@ export function defineWorkflow<
   if (!(options.estimatedDuration >= 0)) {
     throw new RangeError(`Workflow ${options.action}: estimatedDuration must be >= 0 ms`);
   }
+  assertRunnableMachine(options.action, options.machine);
   return {
     action: options.action,
     version: options.version,

@@ -73,6 +73,7 @@ Streamer is ready.
   DynamoDB    ${stack.dynamoDbEndpoint}  (tables ${Object.values(stack.tables).join(', ')})
   SQS         ${stack.sqsEndpoint}
   Data        ${persist ? 'kept in .streamer/dynamodb' : 'in memory (use --persist to keep it)'}
+  Workflows   ${env.STREAMER_WORKFLOWS_MODULE ?? 'the demo workflows'}
 `);
   if (token) {
     console.log(`No JWT_PUBLIC_KEY or JWKS_URL set: generated a dev key pair. A token for user dev-user of tenant dev-tenant (12 h):
@@ -80,7 +81,7 @@ Streamer is ready.
   ${token}
 
 Try:  npx wscat -c "${stack.url}?Authorization=${token}"
-      then send {"action":"generate_report","id":"r1","payload":{"start_date":"2026-01-01","end_date":"2026-01-31","format":"pdf","report_type":"monthly"}}
+      then send ${env.STREAMER_WORKFLOWS_MODULE ? '{"action":"<one of your actions>","id":"r1","payload":{…}}' : '{"action":"generate_report","id":"r1","payload":{"start_date":"2026-01-01","end_date":"2026-01-31","format":"pdf","report_type":"monthly"}}'}
 `);
   } else {
     console.log('Connect with a token signed by your configured key: ?Authorization=<JWT>');

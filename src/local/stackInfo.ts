@@ -28,7 +28,7 @@ export function removeStackInfo(path = STACK_INFO_PATH): void {
 export function readStackInfo(path = STACK_INFO_PATH): StackInfo {
   if (!existsSync(path)) {
     throw new Error(
-      `No local stack is running (${path} not found): start one with npm start, or set the AWS settings in the environment.`,
+      `No local stack is running (${path} not found): start one with npx streamer dev (npm start in the Streamer repository), or set the AWS settings in the environment.`,
     );
   }
   return JSON.parse(readFileSync(path, 'utf8')) as StackInfo;

@@ -11,7 +11,7 @@ let synth: SynthesizedEngine;
 
 beforeAll(() => {
   synth = synthEngine({
-    workflowsModule: fixture,
+    workflows: fixture,
     alarmTopic: (stack) => new Topic(stack, 'OpsAlarms'),
   });
 }, SYNTH_TIMEOUT_MS);

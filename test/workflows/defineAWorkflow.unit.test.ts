@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { expenseApproval } from '../../examples/expense-approval/workflows';
 import {
   acceptRequest,
   createWorkflowRegistry,
@@ -9,21 +10,34 @@ import {
 } from '../../src/engine';
 import { InMemoryEventStore } from '../../src/events/memory/inMemoryEventStore';
 import { foldRequestView } from '../../src/projections/requestView';
-import { expenseApproval } from '../../src/workflows/examples/expenseApproval';
 
-// docs/workflows.md ("Define a workflow") shows src/workflows/examples/
-// expenseApproval.ts verbatim and the run below; this test keeps both true.
+// The README ("Define a workflow") and docs/workflows.md show the starter
+// app's examples/expense-approval/workflows.ts verbatim, imports and all
+// (`streamer-engine` resolves to src/ here, as tsconfig.json and
+// vitest.config.ts say), and the run below; this test keeps both true.
 
 describe('docs/workflows.md and README example', () => {
   it('both show the example file verbatim', () => {
     const docs = readFileSync(new URL('../../docs/workflows.md', import.meta.url), 'utf8');
     const source = readFileSync(
-      new URL('../../src/workflows/examples/expenseApproval.ts', import.meta.url),
+      new URL('../../examples/expense-approval/workflows.ts', import.meta.url),
       'utf8',
     );
+    expect(source).toContain("from 'streamer-engine';");
     expect(docs).toContain(source.trim());
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     expect(readme).toContain(source.trim());
+  });
+
+  it('the README\'s "Test it" shows the starter app\'s test verbatim', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const test = readFileSync(
+      new URL('../../examples/expense-approval/workflows.test.ts', import.meta.url),
+      'utf8',
+    );
+    const excerpt = test.slice(test.indexOf('import assert'), test.indexOf("test('fails at once"));
+    expect(excerpt).toContain("from 'streamer-engine/runtime'");
+    expect(readme).toContain(excerpt.trim());
   });
 
   it('runs: checks receipts, waits for approval, pays, completes', async () => {

@@ -1,6 +1,6 @@
+import { defineWorkflow, NonRetryableError, step } from 'streamer-engine';
 import { assign, setup } from 'xstate';
 import { z } from 'zod';
-import { defineWorkflow, NonRetryableError, step } from '../../engine';
 
 // 1. The input, as a Standard Schema (zod here). The router validates every
 //    request against it and answers VALIDATION_ERROR with path + message.
@@ -90,3 +90,6 @@ export const expenseApproval = defineWorkflow({
     }),
   }),
 });
+
+// 4. What `streamer dev` serves and the CDK construct bundles: every workflow of this module.
+export const workflows = [expenseApproval];
