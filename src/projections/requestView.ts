@@ -55,8 +55,12 @@ export interface RequestView {
   readonly createdAt: number;
   readonly processingStarted?: number;
   readonly processingEnded?: number;
-  /** Epoch seconds, 7 days after `createdAt` (DynamoDB TTL). */
-  readonly ttl: number;
+  /**
+   * Epoch seconds at which DynamoDB may delete the row (TTL): 7 days after
+   * it was accepted, or redriven. Absent while DEAD_LETTERED: a dead letter
+   * stays listed until an operator redrives it, however long that takes.
+   */
+  readonly ttl?: number;
 }
 
 /** How long a view row lives. */
@@ -157,9 +161,11 @@ export function evolveRequestView(
     }
     case 'request.dead_lettered':
       next.status = 'DEAD_LETTERED';
+      delete next.ttl;
       break;
     case 'request.redriven':
       next.status = 'PENDING';
+      next.ttl = Math.floor(event.at / 1000) + REQUEST_VIEW_TTL_SECONDS;
       next.retryCount = 0;
       delete next.retryAfter;
       delete next.processingEnded;
