@@ -102,6 +102,25 @@ export class InputValidationError extends EngineError {
 }
 
 /**
+ * A signal's event does not match the schema the workflow declares for its
+ * type (`signals` on `defineWorkflow`), or its type is not declared. Nothing
+ * was stored.
+ */
+export class EventValidationError extends EngineError {
+  override readonly name = 'EventValidationError';
+  readonly retryable = false;
+  constructor(
+    readonly requestKey: string,
+    readonly eventType: string,
+    readonly issues: readonly InputIssue[],
+  ) {
+    super(
+      `Invalid event "${eventType}" for request ${requestKey}: ${issues.map((issue) => `${issue.path || '(event)'}: ${issue.message}`).join('; ')}; nothing was stored`,
+    );
+  }
+}
+
+/**
  * Throw this (or any error with `retryable: false`) from a step to fail it
  * at once, without using the remaining attempts: bad data, a refused
  * permission, anything that cannot succeed by trying again.
@@ -143,6 +162,23 @@ export class NotAStepError extends EngineError {
   ) {
     super(
       `Workflow ${action} invokes actor "${actorId}" that is not a step: wrap its logic with step(fn) so the engine can run it durably`,
+    );
+  }
+}
+
+/**
+ * A machine invokes an actor (`invoke: { src }`) that its `setup({ actors })`
+ * does not provide, so XState spawns nothing and the request could never go on.
+ */
+export class UnregisteredActorError extends EngineError {
+  override readonly name = 'UnregisteredActorError';
+  readonly retryable = false;
+  constructor(
+    readonly action: string,
+    readonly actorId: string,
+  ) {
+    super(
+      `Workflow ${action} invokes an actor that is not registered (invoke id "${actorId}"): add its src to setup({ actors: { … } }) as a step(fn)`,
     );
   }
 }

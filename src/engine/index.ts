@@ -16,6 +16,7 @@ export type { InputIssue } from './errors';
 export {
   EngineError,
   EventNotAcceptedError,
+  EventValidationError,
   InputValidationError,
   NonRetryableError,
   NotAStepError,
@@ -24,6 +25,7 @@ export {
   RequestNotFoundError,
   StepAbortedError,
   UnknownWorkflowError,
+  UnregisteredActorError,
   WorkflowVersionMismatchError,
 } from './errors';
 export type { InlineDeps, InlineResult } from './inline';
@@ -49,7 +51,7 @@ export { runRequest } from './runner';
 export type { InferOutput, StandardSchemaV1, ValidationResult } from './standardSchema';
 export type { ProgressReporter, StepContext, StepFunction } from './step';
 export { step } from './step';
-export type { HandlerOptions, Workflow, WorkflowOptions } from './workflow';
+export type { HandlerOptions, SignalSchemas, Workflow, WorkflowOptions } from './workflow';
 export {
   defineHandler,
   defineWorkflow,

@@ -3,8 +3,8 @@ import { VersionConflictError } from '../events/errors';
 import { EVENT_SCHEMA_VERSION, type NewEvent, type StoredEvent } from '../events/event';
 import type { EventStore } from '../events/eventStore';
 import type { LifecycleEventData, LifecycleEventType, RecordedError } from '../events/lifecycle';
-import type { DeadLetterMessage, DeadLetterSink } from './deadLetter';
-import { StepAbortedError } from './errors';
+import { type DeadLetterSink, deadLetterMessageOf } from './deadLetter';
+import { RequestNotFoundError, StepAbortedError } from './errors';
 import { type EngineLogger, silentLogger } from './logger';
 import {
   createProgressBatcher,
@@ -17,6 +17,7 @@ import type { WorkflowRegistry } from './registry';
 import { applyEvent, cloneState, type RequestState, replay, type StepInvocation } from './replay';
 import { retryDelayMs } from './retry';
 import { type StepContext, stepFunctionOf } from './step';
+import { settleUnrunnable } from './unrunnable';
 
 /** What {@link runRequest} needs; everything with side effects is injected. */
 export interface RunRequestDeps {
@@ -182,7 +183,37 @@ class Runner {
   async run(): Promise<RunOutcome> {
     const events = await this.#deps.store.read(this.#deps.requestKey);
     if (events.length === 0) return this.#out({ kind: 'nothing_to_do', reason: 'not_found' });
-    this.#base = replay(this.#deps.registry, events);
+    try {
+      this.#base = folding(() => replay(this.#deps.registry, events));
+      return await this.#loop();
+    } catch (error) {
+      if (!(error instanceof FoldError)) throw error;
+      if (error.cause instanceof RequestNotFoundError) {
+        return this.#out({ kind: 'nothing_to_do', reason: 'not_found' });
+      }
+      return this.#out(await this.#endUnrunnable(error.cause));
+    }
+  }
+
+  /**
+   * The log cannot be folded by the registered workflows (the fold is pure,
+   * so it would fail on every delivery): keep what the step just produced,
+   * then end the request from its raw log.
+   */
+  async #endUnrunnable(cause: unknown): Promise<DistributiveOmit<RunOutcome, 'stepsRun'>> {
+    if (this.#carry.length > 0) {
+      try {
+        await this.#deps.store.append(this.#deps.requestKey, this.#base.version, this.#carry);
+      } catch (error) {
+        if (!(error instanceof VersionConflictError)) throw error;
+      }
+      this.#carry = [];
+    }
+    const events = await this.#deps.store.read(this.#deps.requestKey);
+    return settleUnrunnable({ ...this.#deps, logger: this.#logger }, events, cause);
+  }
+
+  async #loop(): Promise<RunOutcome> {
     for (;;) {
       const view = this.#carry.length > 0 ? this.#speculate() : this.#base;
       const now = this.#deps.clock();
@@ -312,7 +343,9 @@ class Runner {
     if (this.#spec?.carry === this.#carry) return this.#spec.state;
     const copy = cloneState(this.#base);
     let seq = copy.version;
-    for (const event of this.#carry) applyEvent(copy, this.#stored(event, ++seq));
+    folding(() => {
+      for (const event of this.#carry) applyEvent(copy, this.#stored(event, ++seq));
+    });
     this.#spec = { state: copy, carry: this.#carry };
     return copy;
   }
@@ -352,7 +385,9 @@ class Runner {
       seq += this.#carry.length;
       rest = events;
     }
-    for (const event of rest) applyEvent(this.#base, this.#stored(event, ++seq));
+    folding(() => {
+      for (const event of rest) applyEvent(this.#base, this.#stored(event, ++seq));
+    });
     this.#carry = [];
     this.#carryLease = undefined;
     this.#spec = undefined;
@@ -361,7 +396,8 @@ class Runner {
 
   async #reload(): Promise<void> {
     this.#spec = undefined;
-    this.#base = replay(this.#deps.registry, await this.#deps.store.read(this.#deps.requestKey));
+    const events = await this.#deps.store.read(this.#deps.requestKey);
+    this.#base = folding(() => replay(this.#deps.registry, events));
   }
 
   #holds(lease: { stepId: string; startedSeq: number } | undefined): boolean {
@@ -374,18 +410,17 @@ class Runner {
     const state = this.#base;
     const failure = state.failure;
     if (!failure) return undefined;
-    const message: DeadLetterMessage = {
-      messageId: `${state.requestKey}#${failure.seq}`,
-      requestKey: state.requestKey,
-      tenantId: state.tenantId,
-      userId: state.userId,
-      requestId: state.requestId,
-      action: state.action,
-      workflowVersion: state.workflow.version,
-      attempts: failure.attempts,
-      errors: failure.errors,
-      log: { requestKey: state.requestKey, fromSeq: 1, toSeq: failure.seq },
-    };
+    const message = deadLetterMessageOf(
+      {
+        requestKey: state.requestKey,
+        tenantId: state.tenantId,
+        userId: state.userId,
+        requestId: state.requestId,
+        action: state.action,
+        workflowVersion: state.workflow.version,
+      },
+      failure,
+    );
     // Send first, then record: a crash in between re-sends the same messageId
     // (de-duplicable) instead of recording a message that was never sent.
     await this.#deps.deadLetterSink.send(message);
@@ -576,3 +611,20 @@ class Runner {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** What folding the log threw: the registered workflows cannot run it. */
+class FoldError extends Error {
+  override readonly name = 'FoldError';
+  constructor(override readonly cause: unknown) {
+    super('The log cannot be folded by the registered workflows', { cause });
+  }
+}
+
+/** Runs a fold, marking what it throws as a {@link FoldError} (folds do no I/O, so nothing else is caught). */
+function folding<T>(fold: () => T): T {
+  try {
+    return fold();
+  } catch (error) {
+    throw new FoldError(error);
+  }
+}
