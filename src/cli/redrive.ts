@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbEventStore } from '../events/dynamodb';
-import { LOCAL_AWS } from '../local/localAws';
 import { readStackInfo } from '../local/stackInfo';
 import { loadWorkflowRegistry } from '../local/workflowModule';
 import { DynamoDbRequestViewStore } from '../projections/dynamodb/requestViewStore';
@@ -21,7 +20,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const env = process.env;
 const fromEnv = env.REQUESTS_TABLE && env.REQUEST_VIEW_TABLE;
 const local = fromEnv ? undefined : readStackInfo();
-const aws = LOCAL_AWS;
+const aws = local?.aws ?? {};
 const dynamo = new DynamoDBClient(local ? { endpoint: local.dynamoDbEndpoint, ...aws } : {});
 const sqs = new SQSClient(local ? { endpoint: local.sqsEndpoint, ...aws } : {});
 const queueUrl = local?.queueUrls.deadLetter ?? env.DEAD_LETTER_QUEUE_URL;
