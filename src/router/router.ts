@@ -259,7 +259,8 @@ async function routeEngineAction(
       );
       setTarget(requestId);
       const key = toRequestKey(tenantId, requestId);
-      const [first] = await deps.store.read(key);
+      const log = await deps.store.read(key);
+      const first = log[0];
       if (!first || first.tenantId !== tenantId) throw notFound(requestId, message.id);
       // Subscription first, catch-up second: an event appended in between is
       // either in the catch-up read or posted live by the projector (or both;
@@ -275,17 +276,18 @@ async function routeEngineAction(
         }),
       );
       let replayed = 0;
-      let lastSeqSeen = first.seq;
+      // The log's end, never the client's own last_seq (which may lie past it).
+      let logEnd = log.at(-1)?.seq ?? first.seq;
       if (lastSeq !== undefined) {
         const missed = await deps.store.read(key, { fromSeq: lastSeq + 1 });
-        lastSeqSeen = missed.at(-1)?.seq ?? lastSeq;
+        logEnd = Math.max(logEnd, missed.at(-1)?.seq ?? 0);
         for (const frame of framesForEvents(missed, requestId)) {
           if ((await deps.poster.post(input.connectionId, frame)) === 'gone') break;
           replayed++;
         }
       }
       return ok(
-        { request_id: requestId, subscribed: true, replayed, last_seq: lastSeqSeen },
+        { request_id: requestId, subscribed: true, replayed, last_seq: logEnd },
         { replayed },
       );
     }
