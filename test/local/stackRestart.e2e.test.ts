@@ -73,6 +73,9 @@ describe('the local stack, as a process with --persist', () => {
   it('listens on loopback only, and a client with other credentials sees none of its data', async () => {
     first = await startChildStack({ cwd, port: await freePort(), persist: true, env: STACK_ENV });
     started.push(first);
+    expect(first.output(), 'binding DynamoDB Local to 127.0.0.1 needs a JDK (javac)').toContain(
+      'DynamoDB Local on 127.0.0.1 only',
+    );
     const { node, dynamoDbLocal } = first.info.pids;
     expect(dynamoDbLocal).toBeDefined();
     // Every socket the stack's processes listen on, read from the kernel's table
