@@ -84,28 +84,8 @@ export async function startDynamoDbLocal(
   // stdin is the launcher's lifeline: it exits when this end closes, i.e. when this process dies.
   const child = spawn(launch.command, args, { cwd: dir, stdio: ['pipe', 'ignore', 'pipe'] });
   child.stdin?.on('error', () => undefined);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const spawnFailed = new Promise<never>((_, reject) => {
-    child.once('error', (error) =>
-      reject(
-        new DynamoDbLocalStartError(
-          `Could not run java (${error.message}). DynamoDB Local needs Java 17+: install a JDK (e.g. apt-get install -y openjdk-17-jdk-headless, or brew install openjdk@17) and make sure java is on PATH.`,
-          { cause: error },
-        ),
-      ),
-    );
-    child.once('exit', (code) =>
-      reject(
-        new DynamoDbLocalStartError(
-          `DynamoDB Local exited with code ${code} before it answered on port ${port}:\n${stderr}`,
-        ),
-      ),
-    );
-  });
+  const spawnFailed = startFailure(child, port);
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
 
@@ -141,6 +121,31 @@ export async function startDynamoDbLocal(
     }),
     stop,
   };
+}
+
+/** Rejects, saying what to do, if the JVM cannot be run or exits before it answers. */
+function startFailure(child: ChildProcess, port: number): Promise<never> {
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  return new Promise<never>((_, reject) => {
+    child.once('error', (error) =>
+      reject(
+        new DynamoDbLocalStartError(
+          `Could not run java (${error.message}). DynamoDB Local needs Java 17+: install a JDK (e.g. apt-get install -y openjdk-17-jdk-headless, or brew install openjdk@17) and make sure java is on PATH.`,
+          { cause: error },
+        ),
+      ),
+    );
+    child.once('exit', (code) =>
+      reject(
+        new DynamoDbLocalStartError(
+          `DynamoDB Local exited with code ${code} before it answered on port ${port}:\n${stderr}`,
+        ),
+      ),
+    );
+  });
 }
 
 function childPid(child: ChildProcess): number {
