@@ -36,6 +36,7 @@ export const fanOut: BenchScenario = {
             via: 'management',
             endpoint: stack.managementEndpoint,
             dynamoDbEndpoint: stack.dynamoDbEndpoint,
+            dynamoDbCredentials: stack.aws.credentials,
             connectionsTable: stack.tables.connections,
             userId,
           },

@@ -1,5 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -63,6 +70,18 @@ async function bundle(): Promise<void> {
   });
 }
 
+/**
+ * Files the code reads beside itself at run time: the DynamoDB Local launcher
+ * source (compiled with javac on first use, src/local/dynamoDbLauncher.ts).
+ * Every chunk sits in dist/ itself, so they go there.
+ */
+function copyResources(): void {
+  copyFileSync(
+    join(root, 'src/local/LoopbackDynamoDbLocal.java'),
+    join(dist, 'LoopbackDynamoDbLocal.java'),
+  );
+}
+
 function declarations(): void {
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
@@ -105,4 +124,5 @@ function* walk(dir: string): Generator<string> {
 rmSync(dist, { recursive: true, force: true });
 await bundle();
 declarations();
+copyResources();
 console.log(`Built ${relative(process.cwd(), dist) || dist}/`);

@@ -44,6 +44,12 @@ export const expenseApproval = defineWorkflow({
   estimatedDuration: 86_400_000, // > 5 s: runs durably, not inline
   input,
   retry: { maxAttempts: 4, initialDelayMs: 1_000, backoffRate: 2, maxDelayMs: 60_000 },
+  // The events a client may `signal`, each with its schema: one that does not
+  // match is refused with VALIDATION_ERROR, and nothing is stored.
+  signals: {
+    approve: z.object({ type: z.literal('approve'), approver: z.string().min(1).max(200) }),
+    reject: z.object({ type: z.literal('reject'), reason: z.string().max(500).optional() }),
+  },
   machine: setup({
     types: {} as {
       input: z.infer<typeof input>;

@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LOCAL_AWS } from '../local/localAws';
 import { readStackInfo } from '../local/stackInfo';
 import { loadWorkflowRegistry } from '../local/workflowModule';
 import { tableNames } from '../tables/definitions';
@@ -23,7 +22,7 @@ export async function runVersions(options: VersionsCliOptions): Promise<number> 
   const local = aws ? undefined : readStackInfo();
   const tables = local?.tables ?? tableNames(aws as string);
   const client = new DynamoDBClient(
-    local ? { endpoint: local.dynamoDbEndpoint, ...LOCAL_AWS } : {},
+    local ? { endpoint: local.dynamoDbEndpoint, ...local.aws } : {},
   );
   try {
     return await versionsCommand({

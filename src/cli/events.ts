@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { toRequestKey } from '../events';
 import { DynamoDbEventStore } from '../events/dynamodb';
-import { LOCAL_AWS } from '../local/localAws';
 import { readStackInfo } from '../local/stackInfo';
 import { foldRequestView } from '../projections/requestView';
 
@@ -12,7 +11,7 @@ import { foldRequestView } from '../projections/requestView';
  */
 export async function printEvents(requestId: string, tenantId = 'dev-tenant'): Promise<number> {
   const stack = readStackInfo();
-  const client = new DynamoDBClient({ endpoint: stack.dynamoDbEndpoint, ...LOCAL_AWS });
+  const client = new DynamoDBClient({ endpoint: stack.dynamoDbEndpoint, ...stack.aws });
   const store = new DynamoDbEventStore({ client, tableName: stack.tables.requests });
   const events = await store.read(toRequestKey(tenantId, requestId));
   client.destroy();

@@ -20,6 +20,7 @@ export type { InputIssue } from './errors';
 export {
   EngineError,
   EventNotAcceptedError,
+  EventValidationError,
   InputValidationError,
   NonRetryableError,
   NotAMachineError,
@@ -57,7 +58,7 @@ export { runRequest, SHORT_WAIT_MAX_MS, wakeUpAt } from './runner';
 export type { InferOutput, StandardSchemaV1, ValidationResult } from './standardSchema';
 export type { ProgressReporter, StepContext, StepFunction } from './step';
 export { step } from './step';
-export type { HandlerOptions, Workflow, WorkflowOptions } from './workflow';
+export type { HandlerOptions, SignalSchemas, Workflow, WorkflowOptions } from './workflow';
 export {
   defineHandler,
   defineWorkflow,

@@ -7,18 +7,20 @@ import { cancelChildren } from './commands';
 import { type DeadLetterSink, deadLetterMessageOf } from './deadLetter';
 import { type Decision, decide, endedRelations, type StepStart } from './decide';
 import type { PendingTimer } from './durableTimers';
+import { RequestNotFoundError } from './errors';
 import { type EngineLogger, silentLogger } from './logger';
 import { globalTimers, type ProgressUpdate, type Timers } from './progressReporter';
 import { toJson, toRecordedError } from './recordedError';
 import type { WorkflowRegistry } from './registry';
 import { nextAttemptAt } from './retry';
-import { type CommitResult, type Lease, type LostReason, RunLog } from './runLog';
+import { type CommitResult, FoldError, type Lease, type LostReason, RunLog } from './runLog';
 import {
   type AttemptResult,
   progressEvent,
   type RunningAttempt,
   startAttempt,
 } from './stepAttempt';
+import { settleUnrunnable } from './unrunnable';
 
 /** What {@link runRequest} needs; everything with side effects is injected. */
 export interface RunRequestDeps {
@@ -135,9 +137,25 @@ type Idle = Extract<Decision, { kind: 'idle' }>;
  * if (dueAt !== undefined) await scheduleWakeUp(requestKey, dueAt);
  */
 export async function runRequest(deps: RunRequestDeps): Promise<RunOutcome> {
-  const log = await RunLog.open(deps);
+  let log: RunLog | undefined;
+  try {
+    log = await RunLog.open(deps);
+  } catch (error) {
+    if (!(error instanceof FoldError)) throw error;
+    return { ...(await endUnrunnable(deps, error.cause)), stepsRun: 0 };
+  }
   if (!log) return { kind: 'nothing_to_do', reason: 'not_found', stepsRun: 0 };
   return new Runner(deps, log).run();
+}
+
+/**
+ * The registered workflows cannot fold this log (it would fail on every
+ * delivery): end the request from its raw log (`unrunnable.ts`).
+ */
+async function endUnrunnable(deps: RunRequestDeps, cause: unknown): Promise<Ended> {
+  if (cause instanceof RequestNotFoundError) return { kind: 'nothing_to_do', reason: 'not_found' };
+  const events = await deps.store.read(deps.requestKey);
+  return settleUnrunnable({ ...deps, logger: deps.logger ?? silentLogger }, events, cause);
 }
 
 /** One run of one request: a loop of decide, then act on the decision. */
@@ -165,15 +183,24 @@ class Runner {
 
   async run(): Promise<RunOutcome> {
     try {
-      for (;;) {
-        this.#releaseLostLeases();
-        const now = this.#deps.clock();
-        const next = await this.#act(decide(this.#log.view(), now), now);
-        if (next.kind === 'stop')
-          return { ...next.outcome, stepsRun: this.#stepsRun } as RunOutcome;
-      }
+      return { ...(await this.#loop()), stepsRun: this.#stepsRun } as RunOutcome;
+    } catch (error) {
+      if (!(error instanceof FoldError)) throw error;
+      await this.#stopInFlight();
+      // Keep what the steps just produced, so they never run again, then end it.
+      await this.#log.storeHeldUnfolded();
+      return { ...(await endUnrunnable(this.#deps, error.cause)), stepsRun: this.#stepsRun };
     } finally {
       await this.#stopInFlight();
+    }
+  }
+
+  async #loop(): Promise<Ended> {
+    for (;;) {
+      this.#releaseLostLeases();
+      const now = this.#deps.clock();
+      const next = await this.#act(decide(this.#log.view(), now), now);
+      if (next.kind === 'stop') return next.outcome;
     }
   }
 
@@ -448,7 +475,10 @@ class Runner {
     const state = this.#log.state;
     const failure = state.failure;
     if (!failure) return AGAIN;
-    const message = deadLetterMessageOf(state, failure);
+    const message = deadLetterMessageOf(
+      { ...state, workflowVersion: state.workflow.version },
+      failure,
+    );
     await this.#deps.deadLetterSink.send(message);
     const committed = await this.#log.commit([
       this.#log.event('request.dead_lettered', {

@@ -41,6 +41,8 @@ export interface Workflow<
    * issues. (Method syntax keeps `Workflow<X>` assignable to `Workflow`.)
    */
   validate?(input: TInput): readonly InputIssue[] | undefined;
+  /** Schemas of the external events the workflow accepts, by event type (see {@link WorkflowOptions.signals}). */
+  readonly signals?: SignalSchemas;
   readonly retry: Required<RetryPolicy>;
   /** The XState v5 machine; its input is the validated request input, its output the result. */
   readonly machine: TMachine;
@@ -49,6 +51,9 @@ export interface Workflow<
   /** Phantom field carrying the output type. */
   readonly __output?: TOutput;
 }
+
+/** Standard Schemas of external events, by event type. */
+export type SignalSchemas = Readonly<Record<string, StandardSchemaV1>>;
 
 /** Options of {@link defineWorkflow} (the type parameters as in {@link Workflow}). */
 export interface WorkflowOptions<
@@ -62,6 +67,17 @@ export interface WorkflowOptions<
   readonly estimatedDuration: number;
   readonly input: StandardSchemaV1<TPayload, TInput>;
   readonly validate?: (input: TInput) => readonly InputIssue[] | undefined;
+  /**
+   * The external events (`signal`) the workflow accepts, each with a Standard
+   * Schema of the whole event (`type` included). When given, a signal must be
+   * of a listed type and match its schema, or it is refused
+   * (`EventValidationError`, nothing stored); the schema's output is what is
+   * stored and fed to the machine. Without it, events go in as sent.
+   *
+   * @example
+   * signals: { approve: z.object({ type: z.literal('approve'), approver: z.string().min(1) }) }
+   */
+  readonly signals?: SignalSchemas;
   readonly retry?: Partial<RetryPolicy>;
   readonly machine: TMachine;
 }
@@ -109,6 +125,7 @@ export function defineWorkflow<
     estimatedDuration: options.estimatedDuration,
     input: options.input,
     ...(options.validate ? { validate: options.validate } : {}),
+    ...(options.signals ? { signals: options.signals } : {}),
     retry: normalizeRetryPolicy(options.retry),
     machine: options.machine,
   };

@@ -1,5 +1,5 @@
 import { type LocalStack, startLocalStack } from './stack';
-import { removeStackInfo, writeStackInfo } from './stackInfo';
+import { removeStackInfo, STACK_INFO_PATH, writeStackInfo } from './stackInfo';
 import { loadWorkflowRegistry } from './workflowModule';
 
 // `npm start`: the whole system on this machine (DynamoDB Local, the SQS
@@ -57,14 +57,22 @@ try {
   await shutdown(1);
 }
 if (stack) {
-  writeStackInfo({
+  const published = writeStackInfo({
     pid: process.pid,
     url: stack.url,
     dynamoDbEndpoint: stack.dynamoDbEndpoint,
     sqsEndpoint: stack.sqsEndpoint,
     tables: stack.tables,
     queueUrls: stack.queueUrls,
+    aws: stack.aws,
+    pids: stack.pids,
   });
+  if (!published.written) {
+    console.warn(
+      `Another local stack (pid ${published.ownerPid}) published ${STACK_INFO_PATH}: npm run redrive and npm run events talk to that one.`,
+    );
+  }
+  for (const warning of stack.warnings) console.warn(`Warning: ${warning}`);
   const token = await stack.devIdentity?.mintToken({ sub: 'dev-user', tenant_id: 'dev-tenant' });
   console.log(`
 Streamer is ready.
@@ -72,7 +80,7 @@ Streamer is ready.
   WebSocket   ${stack.url}
   DynamoDB    ${stack.dynamoDbEndpoint}  (tables ${Object.values(stack.tables).join(', ')})
   SQS         ${stack.sqsEndpoint}
-  Data        ${persist ? 'kept in .streamer/dynamodb' : 'in memory (use --persist to keep it)'}
+  Data        ${persist ? 'kept in .streamer/dynamodb' : 'in memory (use --persist to keep it)'}; DynamoDB Local ${stack.loopbackOnly ? 'on 127.0.0.1 only' : 'on every interface'}, under this stack's own credentials
   Workflows   ${env.STREAMER_WORKFLOWS_MODULE ?? 'the demo workflows'}
 `);
   if (token) {

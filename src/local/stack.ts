@@ -8,12 +8,14 @@ import { createTimerHandler } from '../lambdas/timerHandler';
 import { createTables } from '../tables/createTables';
 import { type TableNames, tableNames } from '../tables/definitions';
 import { createDemoRegistry } from '../workflows';
+import { lockDataDir } from './dataDirLock';
 import { createDevIdentity, type DevIdentity } from './devIdentity';
-import { type DynamoDbLocal, startDynamoDbLocal } from './dynamoDbLocal';
+import { type DynamoDbLocal, type LocalCredentials, startDynamoDbLocal } from './dynamoDbLocal';
 import { freePort } from './freePort';
 import { type LocalGateway, startLocalGateway } from './gateway';
 import { loadGatewayHandlers } from './gatewayHandlers';
 import { LOCAL_AWS } from './localAws';
+import { dataDirCredentials, randomLocalCredentials } from './localCredentials';
 import { createSqsEventSourceMapping, type LocalSqs, startLocalSqs } from './sqs';
 import {
   createDynamoDbStreamMapping,
@@ -38,7 +40,15 @@ export interface LocalStackOptions {
   readonly port?: number;
   /** Use this DynamoDB Local instead of starting one (tests share the run's). */
   readonly dynamoDbEndpoint?: string;
-  /** Keep DynamoDB data in this directory between runs. */
+  /**
+   * The credentials for `dynamoDbEndpoint`'s data (default {@link LOCAL_AWS}'s).
+   * A DynamoDB Local this stack starts gets its own random ones instead.
+   */
+  readonly dynamoDbCredentials?: LocalCredentials;
+  /**
+   * Keep DynamoDB data in this directory between runs. One stack at a time:
+   * a second one on the same directory throws `DataDirBusyError`.
+   */
   readonly persistDir?: string;
   /** Physical table names are `<prefix>-<Table>`. Default `streamer-local`. */
   readonly tablePrefix?: string;
@@ -64,6 +74,12 @@ export interface LocalStackOptions {
   readonly onError?: (error: unknown, where: string) => void;
 }
 
+/** Region and credentials of local AWS clients, to spread into a client's config. */
+export interface LocalAwsConfig {
+  readonly region: string;
+  readonly credentials: LocalCredentials;
+}
+
 /** A running local stack. */
 export interface LocalStack {
   /** `ws://127.0.0.1:<port>`; connect with `?Authorization=<JWT>`. */
@@ -77,6 +93,19 @@ export interface LocalStack {
     readonly wakeUp: string;
     readonly streamFailures: string;
   };
+  /**
+   * Region and credentials of this stack's DynamoDB data: spread them into
+   * any client (`new DynamoDBClient({ endpoint, ...stack.aws })`). A DynamoDB
+   * Local the stack started has random credentials (kept in the data
+   * directory with `persistDir`): clients with others see nothing.
+   */
+  readonly aws: LocalAwsConfig;
+  /** Processes of this stack: this Node.js process and, when it started one, DynamoDB Local's JVM. */
+  readonly pids: { readonly node: number; readonly dynamoDbLocal?: number };
+  /** Whether every server of the stack listens on 127.0.0.1 only (false: see `warnings`). */
+  readonly loopbackOnly: boolean;
+  /** Things the operator should know (e.g. why DynamoDB Local is not bound to loopback). */
+  readonly warnings: readonly string[];
   /** Present when the stack generated its own key pair. */
   readonly devIdentity?: DevIdentity;
   /** A DynamoDB client on the stack's DynamoDB Local (destroyed by `stop`). */
@@ -104,14 +133,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   const onError = options.onError ?? reportBriefly;
   try {
-    let ddb: DynamoDbLocal | undefined;
-    if (!options.dynamoDbEndpoint) {
-      ddb = await startDynamoDbLocal(options.persistDir ? { persistDir: options.persistDir } : {});
-      const started = ddb;
-      stops.push(() => started.stop());
-    }
-    const dynamoDbEndpoint = options.dynamoDbEndpoint ?? (ddb as DynamoDbLocal).endpoint;
-    const dynamo = new DynamoDBClient({ endpoint: dynamoDbEndpoint, ...LOCAL_AWS });
+    const { ddb, dynamoDbEndpoint, aws } = await startStorage(options, stops);
+    const dynamo = new DynamoDBClient({ endpoint: dynamoDbEndpoint, ...aws });
     stops.push(async () => dynamo.destroy());
     const tables = tableNames(options.tablePrefix ?? 'streamer-local');
     await createTables(dynamo, tables);
@@ -131,9 +154,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const port = options.port ?? (await freePort());
     const managementEndpoint = `http://127.0.0.1:${port}/local`;
     Object.assign(process.env, {
-      AWS_REGION: LOCAL_AWS.region,
-      AWS_ACCESS_KEY_ID: LOCAL_AWS.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_AWS.credentials.secretAccessKey,
+      AWS_REGION: aws.region,
+      AWS_ACCESS_KEY_ID: aws.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: aws.credentials.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
       AWS_ENDPOINT_URL_SQS: localSqs.endpoint,
       REQUESTS_TABLE: tables.requests,
@@ -161,7 +184,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stops.push(() => gateway.close());
 
-    const streams = new DynamoDBStreamsClient({ endpoint: dynamoDbEndpoint, ...LOCAL_AWS });
+    const streams = new DynamoDBStreamsClient({ endpoint: dynamoDbEndpoint, ...aws });
     stops.push(async () => streams.destroy());
     const streamSettings = {
       streams,
@@ -220,6 +243,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         wakeUp: localSqs.queues.wakeUp.url,
         streamFailures: localSqs.queues.streamFailures.url,
       },
+      aws,
+      pids: { node: process.pid, ...(ddb && { dynamoDbLocal: ddb.pid }) },
+      loopbackOnly: ddb?.loopbackOnly ?? true,
+      warnings: ddb?.bindWarning ? [ddb.bindWarning] : [],
       ...(devIdentity && { devIdentity }),
       dynamo,
       sqs,
@@ -229,6 +256,40 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stop();
     throw error;
   }
+}
+
+/**
+ * The data directory's lock (with `persistDir`), then DynamoDB Local under
+ * fresh credentials (or the data directory's), unless an endpoint is given.
+ */
+async function startStorage(
+  options: LocalStackOptions,
+  stops: (() => Promise<void>)[],
+): Promise<{ ddb?: DynamoDbLocal; dynamoDbEndpoint: string; aws: LocalAwsConfig }> {
+  if (options.dynamoDbEndpoint) {
+    return {
+      dynamoDbEndpoint: options.dynamoDbEndpoint,
+      aws: {
+        region: LOCAL_AWS.region,
+        credentials: options.dynamoDbCredentials ?? LOCAL_AWS.credentials,
+      },
+    };
+  }
+  const { persistDir } = options;
+  if (persistDir) {
+    const lock = lockDataDir(persistDir);
+    stops.push(async () => lock.release());
+  }
+  const ddb = await startDynamoDbLocal({
+    credentials: persistDir ? dataDirCredentials(persistDir) : randomLocalCredentials(),
+    ...(persistDir && { persistDir }),
+  });
+  stops.push(() => ddb.stop());
+  return {
+    ddb,
+    dynamoDbEndpoint: ddb.endpoint,
+    aws: { region: LOCAL_AWS.region, credentials: ddb.credentials },
+  };
 }
 
 /** One line per problem: the mappings recover from most of them by themselves. */

@@ -2,6 +2,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StoredEvent, toRequestKey } from '../../src/events';
+import { DynamoDbRequestViewStore } from '../../src/projections/dynamodb/requestViewStore';
 import { frameForEvent } from '../../src/projections/progressFeed';
 import type { ServerFrame } from '../../src/protocol';
 import { SqsDeadLetterQueue } from '../../src/queues/deadLetterQueue';
@@ -188,13 +189,25 @@ describe('async demo workflows over a real WebSocket', () => {
       .flatMap((d, i) => (d.retryAt === undefined ? [] : [d.retryAt - (callStarts[i] as number)]));
     expect(delays).toHaveLength(FLAKY_MAX_ATTEMPTS - 1);
     expect(delays[1]).toBeGreaterThanOrEqual(delays[0] as number);
-    // Then exactly one message waits in the dead-letter queue
+    // Then it is recorded as dead-lettered, listed by the view's dead-letter index,
+    // and exactly one message waits in the dead-letter queue
+    for (let i = 0; i < 200; i++) {
+      const log = await harness.log('acme', 'flaky-1');
+      if (log.some((e) => e.type === 'request.dead_lettered')) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await projected('acme', 'flaky-1');
     const queue = new SqsDeadLetterQueue({
       sqs: harness.stack.sqs,
       queueUrl: harness.stack.queueUrls.deadLetter,
     });
+    const views = new DynamoDbRequestViewStore({
+      client: harness.stack.dynamo,
+      tableName: harness.stack.tables.requestView,
+    });
     const redrive = () =>
       redriveDeadLetters({
+        views,
         queue,
         store: harness.store,
         registry: createDemoRegistry(),
@@ -206,6 +219,8 @@ describe('async demo workflows over a real WebSocket', () => {
       redriven: [toRequestKey('acme', 'flaky-1')],
       skipped: [],
       failed: [],
+      found: { index: 1, queue: 1 },
+      messagesDeleted: 1,
     });
     // And the redriven request completes, on the same connection
     const complete = await client.waitFor(
@@ -216,7 +231,13 @@ describe('async demo workflows over a real WebSocket', () => {
     await projected('acme', 'flaky-1');
     // Redriving again changes nothing
     const before = (await harness.log('acme', 'flaky-1')).length;
-    expect(await redrive()).toEqual({ redriven: [], skipped: [], failed: [] });
+    expect(await redrive()).toEqual({
+      redriven: [],
+      skipped: [],
+      failed: [],
+      found: { index: 0, queue: 0 },
+      messagesDeleted: 0,
+    });
     const after = await harness.log('acme', 'flaky-1');
     expect(after).toHaveLength(before);
     expect(after.filter((e) => e.type === 'request.dead_lettered')).toHaveLength(1);

@@ -5,6 +5,7 @@ import {
   acceptRequest,
   createWorkflowRegistry,
   type DeadLetterMessage,
+  EventValidationError,
   runRequest,
   signalRequest,
 } from '../../src/engine';
@@ -84,6 +85,51 @@ describe('docs/workflows.md and README example', () => {
       progress: 100,
     });
     expect(deadLetters).toEqual([]);
+  });
+
+  it('refuses an approval whose approver is not a name, and stores nothing', async () => {
+    const store = new InMemoryEventStore();
+    const registry = createWorkflowRegistry([expenseApproval]);
+    await acceptRequest(store, {
+      workflow: expenseApproval,
+      tenantId: 'acme',
+      userId: 'ann',
+      requestId: 'exp-3',
+      input: { employee: 'ann', amountCents: 10, receipts: ['rcpt-1'] },
+      now: 0,
+    });
+    await runRequest({
+      store,
+      registry,
+      requestKey: 'acme#exp-3',
+      clock: () => 0,
+      remainingTimeMs: () => 60_000,
+      deadLetterSink: { send: async () => {} },
+    });
+    const before = await store.read('acme#exp-3');
+    const context = { tenantId: 'acme', userId: 'bob', now: 1 };
+    const signal = (event: { type: string; [key: string]: unknown }) =>
+      signalRequest(store, registry, 'acme#exp-3', event, context).catch((e: unknown) => e);
+    const badApprover = await signal({ type: 'approve', approver: { name: 'bob' } });
+    expect(badApprover).toBeInstanceOf(EventValidationError);
+    expect((badApprover as EventValidationError).issues).toEqual([
+      { path: 'approver', message: expect.any(String) },
+    ]);
+    const unknownEvent = await signal({ type: 'escalate' });
+    expect(unknownEvent).toBeInstanceOf(EventValidationError);
+    expect((unknownEvent as EventValidationError).issues[0]?.path).toBe('type');
+    expect(await store.read('acme#exp-3')).toEqual(before);
+    // A valid approval is stored as its schema's output: unknown fields are dropped.
+    await signalRequest(
+      store,
+      registry,
+      'acme#exp-3',
+      { type: 'approve', approver: 'bob', extra: '<script>' },
+      context,
+    );
+    expect((await store.read('acme#exp-3')).at(-1)?.data).toEqual({
+      event: { type: 'approve', approver: 'bob' },
+    });
   });
 
   it('fails at once on a bad receipt (non-retryable)', async () => {
