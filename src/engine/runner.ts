@@ -7,6 +7,7 @@ import { type EngineLogger, silentLogger } from './logger';
 import { globalTimers, type ProgressUpdate, type Timers } from './progressReporter';
 import { toJson, toRecordedError } from './recordedError';
 import type { WorkflowRegistry } from './registry';
+import type { RequestState } from './replay';
 import { nextAttemptAt } from './retry';
 import { type CommitResult, type Lease, type LostReason, RunLog } from './runLog';
 import { type AttemptResult, progressEvent, runAttempt } from './stepAttempt';
@@ -31,6 +32,11 @@ export interface RunRequestDeps {
   readonly progressIntervalMs?: number;
   /** @internal Timers for the step deadline and progress batching. */
   readonly timers?: Timers;
+  /**
+   * @internal Told the runner's own folded state when a run stops, so a test
+   * can compare it with a fresh fold of the log (invariant 3).
+   */
+  readonly onFinish?: (state: RequestState) => void;
 }
 
 /** What a run ended with; the caller schedules wake-ups from it. */
@@ -127,7 +133,10 @@ class Runner {
     for (;;) {
       const now = this.#deps.clock();
       const next = await this.#act(decide(this.#log.view(), now), now);
-      if (next.kind === 'stop') return { ...next.outcome, stepsRun: this.#stepsRun } as RunOutcome;
+      if (next.kind === 'stop') {
+        this.#deps.onFinish?.(this.#log.state);
+        return { ...next.outcome, stepsRun: this.#stepsRun } as RunOutcome;
+      }
     }
   }
 
