@@ -481,7 +481,7 @@ class Engine implements TestEngine {
   /** Fires the earliest timer or wake-up due by `upTo`; false when there is none. */
   #fireNext(upTo: number): boolean {
     const timerAt = this.#time.nextDueAt();
-    const wakeUpAt = this.#wakeUps.nextDueAt();
+    const wakeUpAt = this.#wakeUps.nextDueAfter(this.now());
     if (
       timerAt !== undefined &&
       timerAt <= upTo &&

@@ -48,9 +48,9 @@ export class WakeUpQueue {
     return wakeUp && { requestKey: wakeUp.requestKey, dueAt: wakeUp.dueAt };
   }
 
-  /** When the earliest wake-up is due. */
-  nextDueAt(): number | undefined {
-    return this.#queue[0]?.dueAt;
+  /** When the earliest wake-up due after `now` is due (those due by `now` wait for a free request). */
+  nextDueAfter(now: number): number | undefined {
+    return this.#queue.find((w) => w.dueAt > now)?.dueAt;
   }
 
   /** Every pending wake-up, earliest first. */
