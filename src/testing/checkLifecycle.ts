@@ -208,6 +208,7 @@ async function logsOf(
  */
 async function settleAll(real: LifecycleReal, model: LifecycleModel): Promise<void> {
   const { engine } = real;
+  real.trace.push('(settle: fire every timer and wake-up, signal or cancel what waits)');
   for (let round = 0; round < 12; round++) {
     await engine.advanceUntilIdle();
     const open = await openRequests(engine, model);

@@ -203,8 +203,10 @@ export function checkAttempts(
   deadLetters: readonly DeadLetterMessage[],
   settled: boolean,
 ): void {
-  const key = log[0]?.requestKey ?? '';
-  const max = (log[0]?.data as LifecycleEventData['request.accepted']).maxAttempts;
+  const [first] = log;
+  if (!first) return;
+  const key = first.requestKey;
+  const max = (first.data as LifecycleEventData['request.accepted']).maxAttempts;
   let exhausted = 0;
   let deadLettered = 0;
   for (const event of log) {
