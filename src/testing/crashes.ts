@@ -9,6 +9,9 @@ import type { EventStore, ReadOptions } from '../events/eventStore';
  * - `after_step_outcome`: the outcome is stored, the reply is lost.
  * - `before_dead_letter_record`: the dead letter was sent, `request.dead_lettered` is never stored.
  * - `before_terminal`: the request's end (`completed` / `failed`) is never stored.
+ *
+ * @example
+ * await checkLifecycle(workflow, { inputs, crashPoints: ['before_step_outcome'] }); // only that one
  */
 export const CRASH_POINTS = [
   'after_step_started',
@@ -22,7 +25,14 @@ export const CRASH_POINTS = [
 /** One of {@link CRASH_POINTS}. */
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
-/** Thrown by a crashed run's store: the process is dead. */
+/**
+ * Thrown by a crashed run's store: the process is dead.
+ *
+ * @example
+ * await engine.run('r1', { store: (s) => new CrashingStore(s, 'after_step_started') }).catch((error) => {
+ *   if (!(error instanceof SimulatedCrash)) throw error;
+ * });
+ */
 export class SimulatedCrash extends Error {
   override readonly name = 'SimulatedCrash';
 }

@@ -70,3 +70,24 @@ function messageOf(fields: {
   const replay = `seed: ${fields.seed}${fields.path ? `, path: "${fields.path}"` : ''}`;
   return `${head}\n${replay} (rerun with checkLifecycle(workflow, { seed, path }))\n${fields.history ?? ''}`;
 }
+
+/**
+ * A machine path ({@link machinePaths}) did not end where the machine's
+ * graph says: the engine and the bare machine disagree.
+ *
+ * @example
+ * await runMachinePath(workflow, path).catch((error) => {
+ *   if (error instanceof PathMismatchError) console.log(error.path, error.detail);
+ * });
+ */
+export class PathMismatchError extends Error {
+  override readonly name = 'PathMismatchError';
+  /** The path's name (its events and expected end). */
+  readonly path: string;
+  readonly detail: string;
+  constructor(fields: { readonly path: string; readonly detail: string }) {
+    super(`Path ${fields.path}: ${fields.detail}`);
+    this.path = fields.path;
+    this.detail = fields.detail;
+  }
+}

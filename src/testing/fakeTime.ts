@@ -65,6 +65,19 @@ export class FakeTime implements Timers {
   }
 
   /**
+   * Waits for `promise` as a parked waiter: the test engine treats it like a
+   * sleep on the fake clock (not busy), so it may move on meanwhile.
+   */
+  async parked<T>(promise: Promise<T>): Promise<T> {
+    this.#sleeping++;
+    try {
+      return await promise;
+    } finally {
+      this.#sleeping--;
+    }
+  }
+
+  /**
    * Waits `ms` of fake time; rejects with the signal's reason as soon as it
    * aborts. Use it in stubs for "a step that takes a while".
    */

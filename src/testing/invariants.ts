@@ -18,6 +18,14 @@ import { oracleView, viewDifference } from './oracleView';
  * throws an {@link InvariantViolation} naming the invariant and the request.
  */
 
+const oracles = new WeakMap<readonly StoredEvent[], ReturnType<typeof oracleView>>();
+
+/** The oracle's view of `log`, computed once per log read. */
+function oracleOf(log: readonly StoredEvent[]): ReturnType<typeof oracleView> {
+  if (!oracles.has(log)) oracles.set(log, oracleView(log));
+  return oracles.get(log);
+}
+
 const violation = (invariant: string, requestKey: string, detail: string): InvariantViolation =>
   new InvariantViolation({ invariant, requestKey, detail });
 
@@ -68,20 +76,22 @@ export function comparableState(state: RequestState): unknown {
   };
 }
 
-/** Invariant 3: folding the log twice (once from a copy, as a fresh process would) agrees. */
+/**
+ * Invariant 3: folding the log twice (once from a copy, as a fresh process
+ * would) agrees. Returns the fold.
+ */
 export function checkDeterministicReplay(
   registry: WorkflowRegistry,
   log: readonly StoredEvent[],
-): void {
-  const first = comparableState(replay(registry, log));
+): RequestState {
+  const state = replay(registry, log);
+  const first = comparableState(state);
   const second = comparableState(replay(registry, structuredClone(log) as StoredEvent[]));
   if (!isDeepStrictEqual(first, second)) {
-    throw violation(
-      '3 (deterministic replay)',
-      log[0]?.requestKey ?? '',
-      'two folds of one log differ',
-    );
+    const key = log[0]?.requestKey ?? '';
+    throw violation('3 (deterministic replay)', key, 'two folds of one log differ');
   }
+  return state;
 }
 
 /** Invariant 3: the live runner's state, when it stopped, equals a fresh fold of the log up to its version. */
@@ -90,10 +100,14 @@ export function checkLiveState(
   requestKey: string,
   live: RequestState,
   log: readonly StoredEvent[],
+  /** Fresh folds already made of this log, by version (reused, and filled in). */
+  folds: Map<number, unknown> = new Map(),
 ): void {
-  const fresh = replay(registry, log.slice(0, live.version));
+  if (!folds.has(live.version)) {
+    folds.set(live.version, comparableState(replay(registry, log.slice(0, live.version))));
+  }
   const a = comparableState(live);
-  const b = comparableState(fresh);
+  const b = folds.get(live.version);
   if (isDeepStrictEqual(a, b)) return;
   throw violation(
     '3 (live state = fold)',
@@ -182,7 +196,7 @@ export function checkProgress(log: readonly StoredEvent[]): void {
     }
     highest = percentage;
   }
-  const view = oracleView(log);
+  const view = oracleOf(log);
   if (view?.status === 'COMPLETED' && view.progress !== 100) {
     throw violation(
       '5 (COMPLETED at 100)',
@@ -198,7 +212,7 @@ export function checkProgress(log: readonly StoredEvent[]): void {
  * dead-lettered with exactly one distinct message.
  */
 export function checkAttempts(
-  registry: WorkflowRegistry,
+  state: RequestState,
   log: readonly StoredEvent[],
   deadLetters: readonly DeadLetterMessage[],
   settled: boolean,
@@ -229,8 +243,7 @@ export function checkAttempts(
       key,
       `${messages.size} messages, ${deadLettered} records`,
     );
-  const state = replay(registry, log);
-  const status = oracleView(log)?.status;
+  const status = oracleOf(log)?.status;
   if ((status === 'DEAD_LETTERED') !== (state.deadLettered && state.terminal !== undefined))
     throw violation('6 (DEAD_LETTERED iff exhausted)', key, `status ${String(status)}`);
   if (!settled) return;
@@ -259,7 +272,7 @@ export function checkView(
   view: object | undefined,
   log: readonly StoredEvent[],
 ): void {
-  const difference = viewDifference(view, oracleView(log));
+  const difference = viewDifference(view, oracleOf(log));
   if (difference) throw violation('8 (view = fold)', requestKey, `${source}: ${difference}`);
 }
 
@@ -271,11 +284,12 @@ export function checkView(
 export function checkFrames(
   requestKey: string,
   log: readonly StoredEvent[],
+  /** The frames posted for this request. */
   frames: readonly DeliveredFrame[],
   ownerConnection: string | undefined,
 ): void {
   const { tenantId, requestId } = parseRequestKey(requestKey);
-  const mine = frames.filter((f) => f.requestKey === requestKey);
+  const mine = frames;
   for (const delivered of mine) {
     if (delivered.connectionTenantId !== tenantId) {
       const detail = `a ${delivered.frame.type} frame reached connection ${delivered.connectionId} of tenant ${delivered.connectionTenantId}`;

@@ -52,6 +52,7 @@ export interface DeliveredFrame {
 export class RecordingFramePoster {
   readonly #connections: ConnectionStore;
   readonly #frames: DeliveredFrame[] = [];
+  readonly #byRequest = new Map<string, DeliveredFrame[]>();
 
   constructor(connections: ConnectionStore) {
     this.#connections = connections;
@@ -62,18 +63,27 @@ export class RecordingFramePoster {
     return this.#frames;
   }
 
+  /** The frames posted for one request, in order. */
+  framesOf(requestKey: string): readonly DeliveredFrame[] {
+    return this.#byRequest.get(requestKey) ?? [];
+  }
+
   /** A poster whose frames are attributed to `requestKey`. */
   for(requestKey: string): FramePoster {
     return {
       post: async (connectionId: string, frame: ServerFrame): Promise<PostOutcome> => {
         const connection = await this.#connections.get(connectionId);
         if (!connection) return 'gone';
-        this.#frames.push({
+        const delivered = {
           connectionId,
           connectionTenantId: connection.tenantId,
           requestKey,
           frame: structuredClone(frame),
-        });
+        };
+        this.#frames.push(delivered);
+        const ofRequest = this.#byRequest.get(requestKey) ?? [];
+        ofRequest.push(delivered);
+        this.#byRequest.set(requestKey, ofRequest);
         return 'sent';
       },
     };

@@ -15,7 +15,13 @@ export type OracleView = Readonly<Record<string, unknown>>;
 const WEEK_SECONDS = 7 * 24 * 60 * 60;
 const ENDED = ['COMPLETED', 'FAILED', 'CANCELLED', 'DEAD_LETTERED'];
 
-/** The view fields a client sees after `log`, or undefined when the log has no `request.accepted` first. */
+/**
+ * The view fields a client sees after `log`, or undefined when the log has
+ * no `request.accepted` first.
+ *
+ * @example
+ * oracleView(await engine.log('r1'))?.status; // 'COMPLETED'
+ */
 export function oracleView(log: readonly StoredEvent[]): OracleView | undefined {
   const [first] = log;
   if (first?.type !== 'request.accepted') return undefined;
@@ -132,7 +138,12 @@ function clientError(error: RecordedError): unknown {
   };
 }
 
-/** The first field where `actual` and the oracle differ, or undefined when they agree. */
+/**
+ * The first field where `actual` and the oracle differ, or undefined when they agree.
+ *
+ * @example
+ * viewDifference(await engine.view('r1'), oracleView(await engine.log('r1'))); // undefined
+ */
 export function viewDifference(
   actual: object | undefined,
   expected: OracleView | undefined,
@@ -142,6 +153,7 @@ export function viewDifference(
       ? undefined
       : `view ${actual ? 'exists' : 'missing'}, oracle ${expected ? 'exists' : 'missing'}`;
   }
+  if (canonicalJson(actual) === canonicalJson(expected)) return undefined;
   const record = actual as Record<string, unknown>;
   const names = new Set([...Object.keys(record), ...Object.keys(expected)]);
   for (const name of names) {

@@ -5,7 +5,12 @@ import type { Activity } from './activity';
 import { InvariantViolation } from './errors';
 import type { FakeTime } from './fakeTime';
 
-/** Step functions to run instead of the workflow's own, by actor name (`setup({ actors })`). */
+/**
+ * Step functions to run instead of the workflow's own, by actor name (`setup({ actors })`).
+ *
+ * @example
+ * const stubs: StepStubs = { payOut: async ({ requestId }) => ({ transferId: `stub-${requestId}` }) };
+ */
 export type StepStubs = Readonly<Record<string, StepFunction>>;
 
 /**
@@ -13,10 +18,18 @@ export type StepStubs = Readonly<Record<string, StepFunction>>;
  * `fail` throws a retryable error, `fatal` a `NonRetryableError`, and
  * `slow` makes the attempt take a long while of fake time before it goes on
  * (it wakes early, rejecting, when its signal aborts — a well-behaved step).
+ *
+ * @example
+ * await checkLifecycle(workflow, { inputs, faults: ['slow'] }); // timeouts and resumes only
  */
 export type StepFault = 'fail' | 'fatal' | 'slow';
 
-/** Fake time a `slow` fault takes (10 s: beyond a tight budget, well within an ample one). */
+/**
+ * Fake time a `slow` fault takes (10 s: beyond a tight budget, well within an ample one).
+ *
+ * @example
+ * await engine.advance(SLOW_STEP_MS); // a slow step under an ample budget is done by now
+ */
 export const SLOW_STEP_MS = 10_000;
 
 /**

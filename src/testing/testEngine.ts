@@ -165,6 +165,8 @@ export interface TestEngineInternals {
   drive<T>(promise: Promise<T>): Promise<T>;
   /** Waits until no projection is in flight. */
   projected(): Promise<void>;
+  /** Delivers a run now even if one is going (a duplicate delivery); its errors surface on the next settle. */
+  kick(requestKey: string): void;
   key(requestId: string, caller?: Caller): string;
 }
 
@@ -235,6 +237,11 @@ class Engine implements TestEngine {
       takeFinishedRuns: () => this.#finished.splice(0),
       drive: (promise) => this.#drive(promise),
       projected: () => this.#projected(),
+      kick: (requestKey) => {
+        this.#runOnce(requestKey, this.store).catch(
+          (error: unknown) => void this.#errors.push(error),
+        );
+      },
       key: (requestId, caller) => this.#key(requestId, caller),
     };
   }
@@ -496,14 +503,13 @@ class Engine implements TestEngine {
 
   /**
    * Lets everything in flight finish and runs what is due, until only fake
-   * time could make more happen (two quiet turns of the real event loop).
+   * time could make more happen: a turn of the real event loop (microtasks
+   * drain before it) with no store call, projection or unparked step in
+   * flight, and nothing due to dispatch.
    */
   async #settle(): Promise<void> {
-    for (let quiet = 0; quiet < 2; ) {
-      await macrotask();
-      if (this.#activity.busy || this.#dispatchDue()) quiet = 0;
-      else quiet++;
-    }
+    do await macrotask();
+    while (this.#activity.busy || this.#dispatchDue());
     this.#throwRecorded();
   }
 
