@@ -30,7 +30,12 @@ import { signalCandidates } from './machineEvents';
 import type { StepFault, StepStubs } from './stepProbe';
 import { createTestEngine, type TestEngine, type TestEngineOptions } from './testEngine';
 
-/** Options of {@link checkLifecycle}. */
+/**
+ * Options of {@link checkLifecycle}.
+ *
+ * @example
+ * await checkLifecycle(expenseApproval, { inputs: [input], signals: [{ type: 'approve', approver: 'bob' }], numRuns: 50 });
+ */
 export interface CheckLifecycleOptions<TInput = unknown> {
   /** Inputs to submit: an arbitrary, or a list to pick from. Required unless every input is valid `{}`. */
   readonly inputs?: fc.Arbitrary<TInput> | readonly TInput[];
@@ -43,7 +48,7 @@ export interface CheckLifecycleOptions<TInput = unknown> {
   readonly maxCommands?: number;
   /** Step functions to run instead of the real ones, by actor name. */
   readonly stubs?: StepStubs;
-  /** Faults injected into a run's first step attempt (default all: `fail`, `fatal`, `slow`; `[]` for none). */
+  /** Faults injected into a run's first step attempt (default `fail`, `fatal`, `slow`; `[]` for none; your own {@link CustomFault}s too). */
   readonly faults?: readonly StepFault[];
   /** Where runs may crash (default every crash point). */
   readonly crashPoints?: readonly CrashPoint[];
@@ -59,7 +64,12 @@ export interface CheckLifecycleOptions<TInput = unknown> {
   readonly engine?: Partial<Pick<TestEngineOptions, 'project' | 'runRequest'>>;
 }
 
-/** What a passing {@link checkLifecycle} tried. */
+/**
+ * What a passing {@link checkLifecycle} tried.
+ *
+ * @example
+ * const { numRuns, requests, commands } = await checkLifecycle(expenseApproval, { inputs: [input] });
+ */
 export interface LifecycleReport {
   readonly numRuns: number;
   readonly seed: number;

@@ -22,7 +22,12 @@ export const CRASH_POINTS = [
   'before_terminal',
 ] as const;
 
-/** One of {@link CRASH_POINTS}. */
+/**
+ * One of {@link CRASH_POINTS}.
+ *
+ * @example
+ * const point: CrashPoint = 'before_step_outcome';
+ */
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 /**

@@ -17,7 +17,13 @@ import { foldRequestView, type RequestView } from '../projections/requestView';
 import { canonicalJson } from './oracleView';
 import type { Caller, TestEngine } from './testEngine';
 
-/** A recorded history: the format of `test/histories/*.json`. */
+/**
+ * A recorded history: the format of `test/histories/*.json`.
+ *
+ * @example
+ * const history: GoldenHistory = await recordHistory(engine, 'golden');
+ * history.view.status; // 'COMPLETED'
+ */
 export interface GoldenHistory {
   readonly action: string;
   readonly version: number;
@@ -71,7 +77,12 @@ export async function recordHistory(
   return history;
 }
 
-/** What went wrong with one history file. */
+/**
+ * What went wrong with one history file.
+ *
+ * @example
+ * catch (error) { for (const p of (error as HistoryReplayError).problems) console.log(p.file, p.seq, p.problem); }
+ */
 export interface HistoryProblem {
   readonly file: string;
   readonly action: string;
@@ -82,7 +93,12 @@ export interface HistoryProblem {
   readonly eventType?: string;
 }
 
-/** How each history file fared. */
+/**
+ * How each history file fared.
+ *
+ * @example
+ * replayHistories(dir, [expenseApproval]); // [{ file, action: 'expense_approval', version: 1, result: 'replayed' }]
+ */
 export interface HistoryResult {
   readonly file: string;
   readonly action: string;
@@ -112,7 +128,12 @@ export class HistoryReplayError extends Error {
   }
 }
 
-/** Options of {@link replayHistories}. */
+/**
+ * Options of {@link replayHistories}.
+ *
+ * @example
+ * replayHistories(dir, [expenseApproval], { requireCurrent: false });
+ */
 export interface ReplayHistoriesOptions {
   /** Fail when a workflow has no history at its current version (default true). */
   readonly requireCurrent?: boolean;

@@ -29,7 +29,7 @@ export type { DeliveredFrame } from './memoryAdapters';
 export { InMemoryRequestViewStore, RecordingFramePoster } from './memoryAdapters';
 export type { OracleView } from './oracleView';
 export { oracleView, viewDifference } from './oracleView';
-export type { StepFault, StepStubs } from './stepProbe';
+export type { CustomFault, StepFault, StepStubs } from './stepProbe';
 export { SLOW_STEP_MS } from './stepProbe';
 export type {
   Caller,

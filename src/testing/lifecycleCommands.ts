@@ -12,7 +12,7 @@ import {
 import type { EventStore } from '../events/eventStore';
 import { CrashingStore, type CrashPoint, SimulatedCrash } from './crashes';
 import { InvariantViolation } from './errors';
-import type { StepFault } from './stepProbe';
+import { faultName, type StepFault } from './stepProbe';
 import type { TestEngine } from './testEngine';
 
 /** A request the schedule submitted. */
@@ -142,7 +142,7 @@ class Run implements Command {
   check = (model: Readonly<LifecycleModel>) => model.requests.length > 0;
   async run(model: LifecycleModel, real: LifecycleReal): Promise<void> {
     const request = pick(model, this.index);
-    this.#text = `run(${label(request)}, budget: ${this.budget}, crash: ${this.crash}, fault: ${this.fault})`;
+    this.#text = `run(${label(request)}, budget: ${this.budget}, crash: ${this.crash}, fault: ${faultName(this.fault)})`;
     await step(
       real,
       () => this.#text,

@@ -7,7 +7,12 @@ import { signalTypesOf } from './machineEvents';
 import { stepNamesOf } from './stepProbe';
 import { createTestEngine, type TestEngine } from './testEngine';
 
-/** Options of {@link machinePaths}. */
+/**
+ * Options of {@link machinePaths}.
+ *
+ * @example
+ * machinePaths(expenseApproval, { input, outputs: { payOut: { transferId: 't1' } }, failures: false });
+ */
 export interface MachinePathOptions {
   /** The request input the machine starts from (the paths are computed for it). */
   readonly input: unknown;
@@ -21,7 +26,12 @@ export interface MachinePathOptions {
   readonly limit?: number;
 }
 
-/** One thing that happens on a path, in order. */
+/**
+ * One thing that happens on a path, in order.
+ *
+ * @example
+ * path.steps; // [{ kind: 'step', stepId: 'checkReceipts', outcome: 'done', output: {} }, { kind: 'signal', event: { type: 'reject' } }]
+ */
 export type PathStep =
   | {
       readonly kind: 'step';
@@ -32,7 +42,13 @@ export type PathStep =
   | { readonly kind: 'step'; readonly stepId: string; readonly outcome: 'error' }
   | { readonly kind: 'signal'; readonly event: ExternalEvent };
 
-/** A case the test engine runs: what happens, and where the request must end. */
+/**
+ * A case the test engine runs: what happens, and where the request must end.
+ *
+ * @example
+ * const [path] = machinePaths(expenseApproval, { input });
+ * path?.expected; // { state: 'checking', status: 'FAILED' }
+ */
 export interface MachinePath {
   /** Readable: `checkReceipts ✓ → approve → payOut ✓ ⇒ "paid"`. */
   readonly name: string;
@@ -142,7 +158,13 @@ function describeStep(step: PathStep): string {
   return `${step.stepId} ${step.outcome === 'done' ? '✓' : '✗'}`;
 }
 
-/** What {@link runMachinePath} saw. */
+/**
+ * What {@link runMachinePath} saw.
+ *
+ * @example
+ * const { engine, requestId } = await runMachinePath(expenseApproval, path);
+ * await engine.log(requestId);
+ */
 export interface PathRun {
   readonly engine: TestEngine;
   readonly requestId: string;

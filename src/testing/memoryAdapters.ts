@@ -29,7 +29,12 @@ export class InMemoryRequestViewStore implements RequestViewStore {
   }
 }
 
-/** One frame as a client received it, with what the test knows about why it was sent. */
+/**
+ * One frame as a client received it, with what the test knows about why it was sent.
+ *
+ * @example
+ * engine.frames({ requestId: 'e1' }).map((d) => d.frame.type); // ['progress', 'complete']
+ */
 export interface DeliveredFrame {
   /** The connection it reached. */
   readonly connectionId: string;

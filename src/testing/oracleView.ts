@@ -9,7 +9,12 @@ import type { LifecycleEventData, RecordedError } from '../events/lifecycle';
  * rule over the log.
  */
 
-/** The fields of the view, as the oracle derives them. */
+/**
+ * The fields of the view, as the oracle derives them.
+ *
+ * @example
+ * const expected: OracleView | undefined = oracleView(await engine.log('e1'));
+ */
 export type OracleView = Readonly<Record<string, unknown>>;
 
 const WEEK_SECONDS = 7 * 24 * 60 * 60;

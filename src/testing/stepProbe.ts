@@ -1,4 +1,10 @@
-import { NonRetryableError, type StepFunction, step, type Workflow } from '../engine';
+import {
+  NonRetryableError,
+  type StepContext,
+  type StepFunction,
+  step,
+  type Workflow,
+} from '../engine';
 import { stepFunctionOf } from '../engine/step';
 import { toRequestKey } from '../events/requestKey';
 import type { Activity } from './activity';
@@ -18,11 +24,37 @@ export type StepStubs = Readonly<Record<string, StepFunction>>;
  * `fail` throws a retryable error, `fatal` a `NonRetryableError`, and
  * `slow` makes the attempt take a long while of fake time before it goes on
  * (it wakes early, rejecting, when its signal aborts — a well-behaved step).
+ * A {@link CustomFault} is your own injector.
  *
  * @example
  * await checkLifecycle(workflow, { inputs, faults: ['slow'] }); // timeouts and resumes only
  */
-export type StepFault = 'fail' | 'fatal' | 'slow';
+export type StepFault = 'fail' | 'fatal' | 'slow' | CustomFault;
+
+/**
+ * A fault of your own: runs before the step (throw to fail the attempt,
+ * `sleep` to make it take fake time), then the step runs as usual.
+ *
+ * @example
+ * const rateLimited: CustomFault = {
+ *   name: 'rate limited',
+ *   inject: () => { throw Object.assign(new Error('429 from the bank'), { retryable: true }); },
+ * };
+ * await checkLifecycle(expenseApproval, { inputs, faults: ['slow', rateLimited] });
+ */
+export interface CustomFault {
+  /** Shown in the schedule's history. */
+  readonly name: string;
+  inject(
+    context: StepContext,
+    time: { sleep(ms: number, signal?: AbortSignal): Promise<void> },
+  ): Promise<void> | void;
+}
+
+/** A fault's name as the history shows it. */
+export function faultName(fault: StepFault | 'none'): string {
+  return typeof fault === 'string' ? fault : fault.name;
+}
 
 /**
  * Fake time a `slow` fault takes (10 s: beyond a tight budget, well within an ample one).
@@ -100,7 +132,7 @@ export class StepProbe {
       this.#activity.stepEntered();
       try {
         this.#entered?.(requestKey);
-        await this.#inject(requestKey, context.signal);
+        await this.#inject(requestKey, context);
         return await fn(context);
       } finally {
         this.#active.set(key, (this.#active.get(key) ?? 1) - 1);
@@ -109,13 +141,14 @@ export class StepProbe {
     };
   }
 
-  async #inject(requestKey: string, signal: AbortSignal): Promise<void> {
+  async #inject(requestKey: string, context: StepContext): Promise<void> {
     const fault = this.#armed.get(requestKey);
     if (!fault) return;
     this.#armed.delete(requestKey);
+    if (typeof fault === 'object') return fault.inject(context, this.#time);
     if (fault === 'fail') throw new Error('injected failure (retryable)');
     if (fault === 'fatal') throw new NonRetryableError('injected failure (not retryable)');
-    await this.#time.sleep(SLOW_STEP_MS, signal);
+    await this.#time.sleep(SLOW_STEP_MS, context.signal);
   }
 }
 

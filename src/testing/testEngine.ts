@@ -35,7 +35,12 @@ import {
 import { checkStubs, instrumentWorkflow, StepProbe, type StepStubs } from './stepProbe';
 import { WAKE_UP_EVENT_TYPES, type WakeUp, WakeUpQueue } from './wakeUps';
 
-/** Options of {@link createTestEngine}. */
+/**
+ * Options of {@link createTestEngine}.
+ *
+ * @example
+ * createTestEngine({ workflows: [expenseApproval], budgetMs: 60_000, stubs: { payOut: async () => ({ transferId: 't' }) } });
+ */
 export interface TestEngineOptions {
   /** The workflows to register (every version you still have logs of). */
   readonly workflows: readonly Workflow[];
@@ -60,13 +65,23 @@ export interface TestEngineOptions {
   readonly runRequest?: (deps: RunRequestDeps) => Promise<RunOutcome>;
 }
 
-/** Who makes a call: the tenant and user a verified token would carry. */
+/**
+ * Who makes a call: the tenant and user a verified token would carry.
+ *
+ * @example
+ * await engine.status('r1', { tenantId: 'globex' }); // undefined: another tenant's request is NOT_FOUND
+ */
 export interface Caller {
   readonly tenantId?: string;
   readonly userId?: string;
 }
 
-/** Options of {@link TestEngine.start}. */
+/**
+ * Options of {@link TestEngine.start}.
+ *
+ * @example
+ * await engine.start('expense_approval', input, { id: 'e1', tenantId: 'acme', userId: 'ann' });
+ */
 export interface StartOptions extends Caller {
   /** The client's request id (default `req-1`, `req-2` …). */
   readonly id?: string;
@@ -75,7 +90,12 @@ export interface StartOptions extends Caller {
   readonly metadata?: Readonly<Record<string, string>>;
 }
 
-/** What {@link TestEngine.start} did. */
+/**
+ * What {@link TestEngine.start} did.
+ *
+ * @example
+ * const { requestId, requestKey, created } = await engine.start('expense_approval', input);
+ */
 export interface StartedRequest {
   readonly requestId: string;
   readonly requestKey: string;
@@ -84,7 +104,12 @@ export interface StartedRequest {
   readonly created: boolean;
 }
 
-/** Options of one explicit {@link TestEngine.run}. */
+/**
+ * Options of one explicit {@link TestEngine.run}.
+ *
+ * @example
+ * await engine.run('e1', { budgetMs: 4_000, store: (s) => new CrashingStore(s, 'during_step') });
+ */
 export interface RunOptions extends Caller {
   /** This run's budget (default the engine's `budgetMs`). */
   readonly budgetMs?: number;
@@ -104,6 +129,10 @@ export interface FinishedRun {
  * what is due now, {@link advance} moves the clock, firing retries, step
  * deadlines, progress batches and lease ends in time order, letting the
  * runner settle between them. Days of waiting take milliseconds.
+ *
+ * @example
+ * const engine: TestEngine = createTestEngine({ workflows: [expenseApproval] });
+ * await engine.advance(60_000); // a minute of retries, at once
  */
 export interface TestEngine {
   readonly registry: WorkflowRegistry;

@@ -16,7 +16,12 @@ export const WAKE_UP_EVENT_TYPES: readonly LifecycleEventType[] = [
   'request.redriven',
 ];
 
-/** A request to run at `dueAt` (fake epoch ms). */
+/**
+ * A request to run at `dueAt` (fake epoch ms).
+ *
+ * @example
+ * engine.pendingWakeUps(); // [{ requestKey: 'tenant-a#e2', dueAt: 1735689601000 }]
+ */
 export interface WakeUp {
   readonly requestKey: string;
   readonly dueAt: number;

@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  type CustomFault,
   checkLifecycle,
   createTestEngine,
   machinePaths,
@@ -66,9 +67,16 @@ describe('expense approval', () => {
   });
 
   it('keeps the lifecycle invariants under random schedules', async () => {
+    const bankDown: CustomFault = {
+      name: 'bank down',
+      inject: () => {
+        throw new Error('503 from the bank');
+      },
+    };
     await checkLifecycle(expenseApproval, {
       inputs: [input, { employee: 'bob', amountCents: 99, receipts: ['not-a-receipt'] }],
       signals: [{ type: 'approve', approver: 'carol' }],
+      faults: ['fail', 'fatal', 'slow', bankDown],
       numRuns: 50,
     });
   }, 120_000);
