@@ -25,7 +25,7 @@ describe('request lifecycle under random schedules (DynamoDB Local)', () => {
         });
         return new PrefixedStore(table, `${name}-run${run}-`);
       };
-      await checkLifecycle(workflow, { ...options, store, numRuns: 6, maxCommands: 12 });
+      await checkLifecycle(workflow, { ...options, store, numRuns: 8, maxCommands: 12 });
     }, 600_000);
   }
 });

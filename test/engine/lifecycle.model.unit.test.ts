@@ -10,7 +10,7 @@ import { lifecycleCases } from './support/lifecycleCases';
 describe('request lifecycle under random schedules (in-memory store)', () => {
   for (const { name, workflow, options } of lifecycleCases()) {
     it(`${name}: keeps invariants 1–9 after every command and settles every request`, async () => {
-      await checkLifecycle(workflow, { ...options, numRuns: 50 });
+      await checkLifecycle(workflow, { ...options, numRuns: 100 });
     }, 300_000);
   }
 });
