@@ -15,6 +15,7 @@ const alias = {
   'streamer-engine/cdk': `${root}/infra/index.ts`,
   'streamer-engine/local': `${root}/src/local/index.ts`,
   'streamer-engine/client': `${root}/src/client/index.ts`,
+  'streamer-engine/testing': `${root}/src/testing/index.ts`,
   'streamer-engine/pulumi': `${root}/infra/pulumi/index.ts`,
   'streamer-engine': `${root}/src/index.ts`,
 };

@@ -27,6 +27,7 @@ const ENTRIES = {
   cdk: 'infra/index.ts',
   local: 'src/local/index.ts',
   client: 'src/client/index.ts',
+  testing: 'src/testing/index.ts',
   pulumi: 'infra/pulumi/index.ts',
   cli: 'src/cli/main.ts',
 } as const;

@@ -12,6 +12,7 @@ import { type EngineLogger, silentLogger } from './logger';
 import { globalTimers, type ProgressUpdate, type Timers } from './progressReporter';
 import { toJson, toRecordedError } from './recordedError';
 import type { WorkflowRegistry } from './registry';
+import type { RequestState } from './replay';
 import { nextAttemptAt } from './retry';
 import { type CommitResult, FoldError, type Lease, type LostReason, RunLog } from './runLog';
 import {
@@ -50,6 +51,11 @@ export interface RunRequestDeps {
    * {@link SHORT_WAIT_MAX_MS}. Needs a clock that moves with the timers.
    */
   readonly shortWaitMaxMs?: number;
+  /**
+   * @internal Told the runner's own folded state when a run stops, so a test
+   * can compare it with a fresh fold of the log (invariant 3).
+   */
+  readonly onFinish?: (state: RequestState) => void;
 }
 
 /** The longest wait a processor run spends in-process instead of a queued wake-up (SQS counts whole seconds). */
@@ -200,7 +206,10 @@ class Runner {
       this.#releaseLostLeases();
       const now = this.#deps.clock();
       const next = await this.#act(decide(this.#log.view(), now), now);
-      if (next.kind === 'stop') return next.outcome;
+      if (next.kind === 'stop') {
+        this.#deps.onFinish?.(this.#log.state);
+        return next.outcome;
+      }
     }
   }
 

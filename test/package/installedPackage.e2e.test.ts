@@ -78,10 +78,12 @@ describe('streamer-engine installed from its tarball', () => {
     await expect(inApp('npx', ['--no-install', 'tsc', '--noEmit'])).resolves.toBeDefined();
   }, 120_000);
 
-  it("passes the app's own tests (streamer-engine/runtime with the in-memory store)", async () => {
+  it("passes the app's own tests (streamer-engine/runtime, and its lifecycle with streamer-engine/testing)", async () => {
     const { stdout } = await inApp('npm', ['test']);
-    expect(stdout).toMatch(/# pass 2/);
     expect(stdout).toMatch(/# fail 0/);
+    expect(stdout).toMatch(/ok \d+ - keeps the lifecycle invariants under random schedules/);
+    expect(stdout).toMatch(/ok \d+ - replays its recorded history/);
+    expect(stdout).toMatch(/ok \d+ - every path of its machine/);
   }, 120_000);
 
   it('serves the app with npx streamer dev: a WebSocket client drives a request to complete', async () => {
