@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { newSubscriptionRecord } from '../connections/subscriptionStore';
 import {
   EventNotAcceptedError,
+  EventValidationError,
   type ExternalEvent,
   InputValidationError,
   NotDeadLetteredError,
@@ -334,8 +335,11 @@ async function signal(
   try {
     await engine.signal(target.requestId, event, target);
   } catch (error) {
-    if (!(error instanceof EventNotAcceptedError || error instanceof RequestFinishedError))
-      throw error;
+    const refusal =
+      error instanceof EventNotAcceptedError ||
+      error instanceof EventValidationError ||
+      error instanceof RequestFinishedError;
+    if (!refusal) throw error;
     if (accepts)
       throw broken('signals', target, `${event.type} refused though the machine can take it`);
     if ((await engine.log(target.requestId, target)).length !== before)
