@@ -12,6 +12,8 @@ export interface BenchStack {
   readonly stack: LocalStack;
   /** A gateway URL carrying a fresh valid JWT for `sub` (tenant `bench`). */
   connectUrl(sub: string): Promise<string>;
+  /** A fresh valid JWT for `sub` (tenant `bench`), e.g. for the client's `token`. */
+  token(sub: string): Promise<string>;
 }
 
 /**
@@ -58,12 +60,11 @@ export function createBenchResources(profileDir?: string): BenchResources {
       }).then((started) => {
         const identity = started.devIdentity;
         if (!identity) throw new Error('the bench needs the stack to generate its dev key');
+        const token = (sub: string) => identity.mintToken({ sub, tenant_id: 'bench' });
         return {
           stack: started,
-          async connectUrl(sub) {
-            const token = await identity.mintToken({ sub, tenant_id: 'bench' });
-            return `${started.url}/?Authorization=${token}`;
-          },
+          token,
+          connectUrl: async (sub) => `${started.url}/?Authorization=${await token(sub)}`,
         };
       });
       return stack;
@@ -128,5 +129,10 @@ export function latencyFigure(
 /** One line for the operator's log. */
 export function describeLoad(label: string, result: LoadResult): string {
   const { p50, p99, max } = result.latency.summary;
-  return `${label}: ${result.achievedRate.toFixed(0)}/${result.offeredRate}/s, p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms, errors ${result.errors}`;
+  return `${label}: ${result.achievedRate.toFixed(0)}/${result.offeredRate}/s, p50 ${ms(p50)}, p99 ${ms(p99)}, max ${ms(max)}, errors ${result.errors}`;
+}
+
+/** A latency for the log; a run with no completion has none (NaN, which JSON carries as null). */
+function ms(value: number | null): string {
+  return typeof value === 'number' && Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'n/a';
 }

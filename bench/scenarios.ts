@@ -1,6 +1,7 @@
 import { appendThroughput } from './appendThroughput';
 import { asyncEndToEnd } from './asyncEndToEnd';
 import { connectionSetup } from './connectionSetup';
+import { dispatchScenario } from './dispatch';
 import { fanOut } from './fanOut';
 import { progressLatency } from './progressLatency';
 import { replayScenario } from './replay';
@@ -21,6 +22,7 @@ export const scenarios: BenchScenario[] = [
   syncEcho,
   connectionSetup,
   fanOut,
+  dispatchScenario,
   asyncEndToEnd,
   progressLatency,
 ];

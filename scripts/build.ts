@@ -42,9 +42,9 @@ const LAMBDA_MODULES = [
   'connect',
   'disconnect',
   'routerHandler',
-  'processorHandler',
-  'projectorHandler',
-  'timerHandler',
+  'processor',
+  'projector',
+  'runnerHandler',
 ] as const;
 
 async function bundle(): Promise<void> {
@@ -93,9 +93,18 @@ function declarations(): void {
   }
 }
 
-/** `from './engine'` → `from './engine/index.js'`, `from './step'` → `from './step.js'`. */
+/**
+ * `from './engine'` → `from './engine/index.js'`, `from './step'` → `from './step.js'`.
+ * Lines of doc comments (a TSDoc `@example` importing the user's own `./workflows`) stay as written.
+ */
 function withExplicitPaths(file: string): string {
-  const source = readFileSync(file, 'utf8');
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => (/^\s*(\*|\/\/|\/\*)/.test(line) ? line : explicitPathsIn(file, line)))
+    .join('\n');
+}
+
+function explicitPathsIn(file: string, source: string): string {
   return source.replace(
     /(from\s+|import\s*\(\s*)(['"])(\.\.?\/[^'"]*)\2/g,
     (match, lead: string, quote: string, specifier: string) => {

@@ -30,6 +30,8 @@ export interface LifecycleModel {
 /** What the commands act on. */
 export interface LifecycleReal {
   readonly engine: TestEngine;
+  /** The action of the workflow under check (the registry also holds its children). */
+  readonly action: string;
   readonly tenants: readonly string[];
   readonly signals: readonly ExternalEvent[];
   /** Each command as run, with what it saw (the readable history). */
@@ -119,7 +121,7 @@ async function start(real: LifecycleReal, request: ModelRequest, input: unknown)
   try {
     const options = { id: request.requestId, tenantId: request.tenantId };
     const started = await real.engine.start(
-      request.requestId === '' ? '' : actionOf(real),
+      request.requestId === '' ? '' : real.action,
       input,
       options,
     );
@@ -129,8 +131,6 @@ async function start(real: LifecycleReal, request: ModelRequest, input: unknown)
     throw error;
   }
 }
-
-const actionOf = (real: LifecycleReal): string => real.engine.registry.actions()[0] as string;
 
 class Run implements Command {
   #text = 'run';
