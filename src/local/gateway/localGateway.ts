@@ -19,7 +19,7 @@ import {
   messageEvent,
   methodArn,
   newConnectionId,
-} from './events';
+} from './apiGatewayEvents';
 import { handleManagementRequest } from './managementApi';
 import { type OpenConnection, OpenConnections } from './openConnections';
 import { policyAllows } from './policyEvaluation';

@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import type { ConnectionFacts } from './events';
+import type { ConnectionFacts } from './apiGatewayEvents';
 import type { ManagedConnections } from './managementApi';
 
 /** A connection past `$connect`, with its socket and the timers that close it. */

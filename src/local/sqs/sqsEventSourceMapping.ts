@@ -1,4 +1,3 @@
-import { setTimeout as sleepFor } from 'node:timers/promises';
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
@@ -17,6 +16,10 @@ import type {
 } from 'aws-lambda';
 import { DEFAULT_TIMEOUT_MS, invokeLocally } from '../lambdaContext';
 import { LOCAL_AWS } from '../localAws';
+import { backoffDelay, sleepUnlessAborted } from '../pacing';
+
+/** Between failed polls: 200 ms, doubling, at most 2 s. */
+const POLL_BACKOFF = { initialMs: 100, maxMs: 2_000 };
 
 /** An SQS Lambda handler, exactly the shape AWS invokes. */
 export type SqsMappingHandler = (
@@ -160,7 +163,7 @@ class LocalSqsEventSourceMapping implements SqsEventSourceMapping {
         if (!this.#running) return;
         failures++;
         this.#onError(error, `polling ${this.#options.queue.url} failed`);
-        await this.#sleep(Math.min(2000, 100 * 2 ** failures));
+        await this.#sleep(backoffDelay(failures + 1, POLL_BACKOFF));
       }
     }
   }
@@ -255,7 +258,7 @@ class LocalSqsEventSourceMapping implements SqsEventSourceMapping {
 
   /** Sleeps, waking early (without throwing) when the mapping stops. */
   async #sleep(ms: number): Promise<void> {
-    await sleepFor(ms, undefined, { signal: this.#abort.signal }).catch(() => undefined);
+    await sleepUnlessAborted(ms, this.#abort.signal);
   }
 }
 

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleepFor } from 'node:timers/promises';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type {
   _Record as SdkRecord,
@@ -15,13 +14,14 @@ import type {
 } from 'aws-lambda';
 import { DEFAULT_TIMEOUT_MS, invokeLocally, localFunctionArn } from '../lambdaContext';
 import { LOCAL_AWS } from '../localAws';
+import { backoffDelay, sleepUnlessAborted } from '../pacing';
 import {
   type DiscardCondition,
   deliverFailureRecord,
   type StreamFailureDestination,
   type StreamFailureRecord,
 } from './failureDestination';
-import { toLambdaRecord } from './streamRecord';
+import { toLambdaRecord } from './lambdaStreamRecord';
 import { type StreamsReader, streamsReaderFromClient } from './streamsReader';
 
 /** A DynamoDB Streams Lambda handler, exactly the shape AWS invokes. */
@@ -605,15 +605,15 @@ class LocalDynamoDbStreamMapping implements DynamoDbStreamMapping {
   }
 
   #backoff(attempt: number): number {
-    const initial = this.#options.retryDelayMs ?? 100;
-    const cap = this.#options.maxRetryDelayMs ?? 2000;
-    return Math.min(cap, initial * 2 ** Math.max(0, attempt - 1));
+    return backoffDelay(attempt, {
+      initialMs: this.#options.retryDelayMs ?? 100,
+      maxMs: this.#options.maxRetryDelayMs ?? 2000,
+    });
   }
 
   /** Sleeps, waking early (without throwing) when the mapping stops. */
   async #sleep(ms: number): Promise<void> {
-    if (!this.#running || ms <= 0) return;
-    await sleepFor(ms, undefined, { signal: this.#abort.signal }).catch(() => undefined);
+    if (this.#running) await sleepUnlessAborted(ms, this.#abort.signal);
   }
 }
 
