@@ -7,6 +7,7 @@ import type {
   DynamoDBStreamEvent,
 } from 'aws-lambda';
 import type { WorkflowRegistry } from '../engine';
+import { eventTypesOfRecord } from '../events/dynamodb';
 import { type ProcessorDeps, processRequest } from '../processor/processRequest';
 import { handleRecordsByRequest } from '../processor/streamBatch';
 import { PROCESSOR_WAKE_UP_EVENTS } from '../processor/wakeUpEvents';
@@ -15,7 +16,7 @@ import { engineLogger } from './engineLogger';
 
 const wakeUpTypes = new Set<string>(PROCESSOR_WAKE_UP_EVENTS);
 const wakesProcessor = (record: DynamoDBRecord) =>
-  wakeUpTypes.has(record.dynamodb?.NewImage?.type?.S ?? '');
+  eventTypesOfRecord(record).some((type) => wakeUpTypes.has(type));
 
 /**
  * The processor Lambda (requests table stream): each record is a wake-up for

@@ -3,4 +3,10 @@
 
 export type { DynamoDbEventStoreOptions } from './dynamoDbEventStore';
 export { DynamoDbEventStore } from './dynamoDbEventStore';
-export { firstRecordOfEachRequest, parseStreamRecord, requestKeysOf } from './streamRecord';
+export {
+  eventTypesOfRecord,
+  firstRecordOfEachRequest,
+  parseStreamRecord,
+  recordsByRequest,
+  requestKeysOf,
+} from './streamRecord';
