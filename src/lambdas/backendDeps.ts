@@ -11,6 +11,7 @@ import { DynamoDbEventStore } from '../events/dynamodb';
 import type { ProcessorDeps } from '../processor/processRequest';
 import { DynamoDbRequestViewStore } from '../projections/dynamodb/requestViewStore';
 import { frameForEvent } from '../projections/progressFeed';
+import { ProjectionCache } from '../projections/projectionCache';
 import type { ProjectorDeps } from '../projections/projector';
 import { SqsDeadLetterQueue } from '../queues/deadLetterQueue';
 import { SqsWakeUpScheduler } from '../queues/wakeUpQueue';
@@ -65,6 +66,8 @@ export function backendDeps(
         subscriptions,
       }),
       frameFor: (event, requestId) => frameForEvent(event, requestId),
+      // Views and connection tenants kept for the container's life (bounded).
+      cache: new ProjectionCache({ clock }),
       onDeliveryError: (connectionId, error) =>
         logger.warn('frame not delivered', { connection_id: connectionId, error }),
     },

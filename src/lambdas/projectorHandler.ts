@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { WorkflowRegistry } from '../engine';
+import { eventsOfRecords } from '../events/dynamodb';
 import { handleRecordsByRequest } from '../processor/streamBatch';
 import { type ProjectorDeps, projectRequest } from '../projections/projector';
 import { backendDeps } from './backendDeps';
@@ -9,8 +10,9 @@ import { engineLogger } from './engineLogger';
 
 /**
  * The projector Lambda (the stream's second reader): folds each touched
- * request's new events into its view and pushes their frames to the
- * request's connection and subscribers. `deps` is a test seam.
+ * request's new events (the ones its records carry, or the log's when they
+ * leave a gap) into its view and pushes their frames to the request's
+ * connection and subscribers. `deps` is a test seam.
  */
 export function createProjectorHandler(registry: WorkflowRegistry, deps?: ProjectorDeps) {
   const logger = new Logger({
@@ -24,8 +26,8 @@ export function createProjectorHandler(registry: WorkflowRegistry, deps?: Projec
     const projector = resolved;
     const response = await handleRecordsByRequest(
       event.Records,
-      async (requestKey) => {
-        const result = await projectRequest(projector, requestKey);
+      async (requestKey, records) => {
+        const result = await projectRequest(projector, requestKey, eventsOfRecords(records));
         metrics.addMetric('FramesSent', MetricUnit.Count, result.framesSent);
       },
       (requestKey, error) => logger.error('projection failed', { request_key: requestKey, error }),

@@ -4,6 +4,7 @@
 export type { DynamoDbEventStoreOptions } from './dynamoDbEventStore';
 export { DynamoDbEventStore } from './dynamoDbEventStore';
 export {
+  eventsOfRecords,
   eventTypesOfRecord,
   firstRecordOfEachRequest,
   parseStreamRecord,

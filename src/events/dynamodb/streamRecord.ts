@@ -20,6 +20,22 @@ export function parseStreamRecord(record: DynamoDBRecord): StoredEvent[] {
 }
 
 /**
+ * The events a request's records carry, for a consumer that folds them
+ * instead of reading the log. A record that does not parse is left out: the
+ * consumer then finds a gap and reads the log, where the same item fails
+ * loudly (`CorruptLogItemError`).
+ */
+export function eventsOfRecords(records: readonly DynamoDBRecord[]): StoredEvent[] {
+  return records.flatMap((record) => {
+    try {
+      return parseStreamRecord(record);
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
  * The event types a record's commit holds, read from its `types` string set
  * without decoding the events (or the `type` of a first-layout item): what
  * a consumer filters wake-ups on, like the mapping's filter criteria.
