@@ -19,6 +19,8 @@ export interface DynamoCallCounts {
   readonly itemsByTable: Readonly<Record<string, number>>;
   /** Write calls by `<command>:<table>`, e.g. `PutCommand:Connections`. */
   readonly writesByCommand: Readonly<Record<string, number>>;
+  /** Read calls by `<command>:<table>`, e.g. `QueryCommand:Requests`. */
+  readonly readsByCommand: Readonly<Record<string, number>>;
   /** Every AWS SDK call of the process by command (DynamoDB, Streams, SQS, Management API). */
   readonly sdkCalls: Readonly<Record<string, number>>;
 }
@@ -76,6 +78,7 @@ export function installWriteCounter(): WriteCounter {
   let readCalls = 0;
   const byTable = new Map<string, number>();
   const byCommand = new Map<string, number>();
+  const readsByCommand = new Map<string, number>();
   const sdkCalls = new Map<string, number>();
   const wrote = (table: string | undefined, items = 1) => {
     itemsWritten += items;
@@ -99,7 +102,11 @@ export function installWriteCounter(): WriteCounter {
         for (const [table, requests] of Object.entries(input.RequestItems))
           wrote(table, requests.length);
       } else wrote(input.TableName);
-    } else if (READS.has(name)) readCalls++;
+    } else if (READS.has(name)) {
+      readCalls++;
+      const key = `${name}:${tableOf((command as CommandLike).input?.TableName)}`;
+      readsByCommand.set(key, (readsByCommand.get(key) ?? 0) + 1);
+    }
     return original.call(this, command, ...rest);
   };
   return {
@@ -109,6 +116,7 @@ export function installWriteCounter(): WriteCounter {
       readCalls,
       itemsByTable: Object.fromEntries(byTable),
       writesByCommand: Object.fromEntries(byCommand),
+      readsByCommand: Object.fromEntries(readsByCommand),
       sdkCalls: Object.fromEntries(sdkCalls),
     }),
     uninstall() {
@@ -129,6 +137,7 @@ export function countsBetween(before: DynamoCallCounts, after: DynamoCallCounts)
   };
   return {
     writesByCommand: delta(before.writesByCommand, after.writesByCommand),
+    readsByCommand: delta(before.readsByCommand, after.readsByCommand),
     sdkCalls: delta(before.sdkCalls, after.sdkCalls),
     itemsByTable: delta(before.itemsByTable, after.itemsByTable),
     writeCalls: after.writeCalls - before.writeCalls,
