@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import { type LocalStack, startLocalStack } from '../src/local/stack';
 import { createBenchRegistry } from './benchWorkflows';
+import { createLambdaMeter, type LambdaMeter } from './lambdaMeter';
 import { type LoadGenerator, startLoadGenerator } from './load/fork';
 import type { LoadResult } from './load/jobs';
 import { type RawServer, startRawServer } from './rawServer';
@@ -30,6 +31,8 @@ export interface BenchResources {
   stackErrors(): readonly string[];
   /** Counts DynamoDB calls made in this process (installed with the stack). */
   writes(): WriteCounter;
+  /** Invocations and billed durations of the stack's stream functions. */
+  readonly lambdas: LambdaMeter;
   close(): Promise<void>;
 }
 
@@ -40,6 +43,7 @@ export function createBenchResources(profileDir?: string): BenchResources {
   let generator: Promise<LoadGenerator> | undefined;
   let counter: WriteCounter | undefined;
   const problems: string[] = [];
+  const lambdas = createLambdaMeter();
   const writes = () => {
     counter ??= installWriteCounter();
     return counter;
@@ -51,6 +55,7 @@ export function createBenchResources(profileDir?: string): BenchResources {
       stack ??= startLocalStack({
         tablePrefix: `bench-${ulid().toLowerCase()}`,
         registry: createBenchRegistry(),
+        wrapStreamHandler: (name, handler) => lambdas.wrap(name, handler),
         onError: (error, where) =>
           problems.push(
             `[${where}] ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
@@ -77,6 +82,7 @@ export function createBenchResources(profileDir?: string): BenchResources {
       return generator;
     },
     writes,
+    lambdas,
     stackErrors: () => problems,
     async close() {
       await (await generator)?.stop();
