@@ -123,7 +123,9 @@ async function measureKind(
     memoryMb,
   });
   // Connection records are the connect's and disconnect's, per connection, not per workflow.
-  const capacity = Object.entries(calls.capacity).filter(([key]) => key !== 'write:Connections');
+  const capacity = Object.entries(calls.capacity).filter(
+    ([key]) => !key.startsWith('write:Connections'),
+  );
   const usage: StreamerUsage = {
     capacity: Object.fromEntries(capacity.map(([k, v]) => [k, v / n])),
     failedConditionalWrites: calls.failedConditionalWrites / n,
