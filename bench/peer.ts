@@ -137,7 +137,9 @@ export const peerScenario: BenchScenario = {
     // The test runner's fixed 100 ms wait at the end of each run is not the SDK's cost per step.
     const fixedMs = (engine: string) => (engine === 'durable' ? 100 : 0);
     const runDetails = (engine: string) => ({
-      perStepOf10StepRunMs: round2(((times[`${engine}10`]?.wallMs ?? Number.NaN) - fixedMs(engine)) / 10),
+      perStepOf10StepRunMs: round2(
+        ((times[`${engine}10`]?.wallMs ?? Number.NaN) - fixedMs(engine)) / 10,
+      ),
       run1StepWallMs: round2(times[`${engine}1`]?.wallMs ?? Number.NaN),
       run10StepsWallMs: round2(times[`${engine}10`]?.wallMs ?? Number.NaN),
       run1StepCpuMs: round2(times[`${engine}1`]?.cpuMs ?? Number.NaN),
