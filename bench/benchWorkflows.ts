@@ -6,7 +6,7 @@ import {
   defineWorkflow,
   type WorkflowRegistry,
 } from '../src/engine';
-import { createEcho, sleep } from '../src/workflows';
+import { createDemoWorkflows, createEcho, sleep } from '../src/workflows';
 
 /** The one-step no-op async workflow of the async end-to-end scenario. */
 export const NOOP_ACTION = 'bench_noop';
@@ -16,6 +16,8 @@ export const PROGRESS_ACTION = 'bench_progress';
 export const LONG_ACTION = 'bench_long';
 /** Waits for a `go` signal, then completes: the signal of the dispatch scenario. */
 export const WAIT_ACTION = 'bench_wait';
+/** The demo 3-step workflow (fetch rows → aggregate → render, about 2 s of steps), priced by the cost scenario. */
+export const REPORT_ACTION = 'generate_report';
 
 const progressInput = z.object({
   updates: z.number().int().positive().max(100),
@@ -27,12 +29,13 @@ const progressInput = z.object({
  * `bench_noop` (async, one step that does nothing: what is measured is the
  * engine and its storage), `bench_progress` (async, one step that reports
  * progress `updates` times, `intervalMs` apart, stamping each report with
- * the wall clock in its metadata), `bench_long` (one step that sleeps `ms`)
- * and `bench_wait` (waits for a `go` signal).
+ * the wall clock in its metadata), `bench_long` (one step that sleeps `ms`),
+ * `bench_wait` (waits for a `go` signal) and the demo `generate_report` at its own speed.
  */
 export function createBenchRegistry(): WorkflowRegistry {
   return createWorkflowRegistry([
     createEcho(),
+    createDemoWorkflows({ speed: 1 }).generate_report,
     defineHandler({
       action: LONG_ACTION,
       estimatedDuration: 60_000,

@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import { type LocalStack, startLocalStack } from '../src/local/stack';
 import { createBenchRegistry } from './benchWorkflows';
+import { createLambdaMeter, type LambdaMeter } from './lambdaMeter';
 import { type LoadGenerator, startLoadGenerator } from './load/fork';
 import type { LoadResult } from './load/jobs';
 import { type RawServer, startRawServer } from './rawServer';
@@ -32,6 +33,8 @@ export interface BenchResources {
   stackErrors(): readonly string[];
   /** Counts DynamoDB calls made in this process (installed with the stack). */
   writes(): WriteCounter;
+  /** Invocations and billed durations of the stack's stream functions. */
+  readonly lambdas: LambdaMeter;
   close(): Promise<void>;
 }
 
@@ -42,6 +45,7 @@ export function createBenchResources(profileDir?: string): BenchResources {
   let generator: Promise<LoadGenerator> | undefined;
   let counter: WriteCounter | undefined;
   const problems: string[] = [];
+  const lambdas = createLambdaMeter();
   const writes = () => {
     counter ??= installWriteCounter();
     return counter;
@@ -53,6 +57,8 @@ export function createBenchResources(profileDir?: string): BenchResources {
       stack ??= startLocalStack({
         tablePrefix: `bench-${ulid().toLowerCase()}`,
         registry: createBenchRegistry(),
+        wrapStreamHandler: (name, handler) => lambdas.wrap(name, handler),
+        wrapRunnerHandler: (handler) => lambdas.wrap('runner', handler),
         onError: (error, where) =>
           problems.push(
             `[${where}] ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
@@ -78,6 +84,7 @@ export function createBenchResources(profileDir?: string): BenchResources {
       return generator;
     },
     writes,
+    lambdas,
     stackErrors: () => problems,
     async close() {
       await (await generator)?.stop();

@@ -1,8 +1,10 @@
 import { appendThroughput } from './appendThroughput';
 import { asyncEndToEnd } from './asyncEndToEnd';
 import { connectionSetup } from './connectionSetup';
+import { costScenario } from './cost';
 import { dispatchScenario } from './dispatch';
 import { fanOut } from './fanOut';
+import { peerScenario } from './peer';
 import { progressLatency } from './progressLatency';
 import { replayScenario } from './replay';
 import { runnerScenario } from './runner';
@@ -18,6 +20,7 @@ export const scenarios: BenchScenario[] = [
   appendThroughput,
   replayScenario,
   runnerScenario,
+  peerScenario,
   streamDelivery,
   syncEcho,
   connectionSetup,
@@ -25,4 +28,5 @@ export const scenarios: BenchScenario[] = [
   dispatchScenario,
   asyncEndToEnd,
   progressLatency,
+  costScenario,
 ];

@@ -12,6 +12,7 @@ import type { DispatchDeps } from '../processor/dispatch';
 import type { RunnerDeps } from '../processor/processRequest';
 import { DynamoDbRequestViewStore } from '../projections/dynamodb/requestViewStore';
 import { frameForEvent } from '../projections/progressFeed';
+import { ProjectionCache } from '../projections/projectionCache';
 import type { ProjectorDeps } from '../projections/projector';
 import { SqsDeadLetterQueue } from '../queues/deadLetterQueue';
 import { SqsWakeUpScheduler } from '../queues/wakeUpQueue';
@@ -83,6 +84,8 @@ export function projectorDeps(
     subscriptions,
     poster: new ManagementApiFramePoster({ client: management, connections, subscriptions }),
     frameFor: (event, requestId) => frameForEvent(event, requestId),
+    // Views and connection tenants kept for the container's life (bounded).
+    cache: new ProjectionCache({ clock: () => Date.now() }),
     onDeliveryError: (connectionId, error) =>
       logger.warn('frame not delivered', { connection_id: connectionId, error }),
   };

@@ -1,4 +1,5 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { eventsOfRecords } from '../events/dynamodb';
 import { handleRecordsByRequest } from '../processor/streamBatch';
 import { type ProjectorDeps, projectRequest } from '../projections/projector';
 import { projectorDeps } from './backendDeps';
@@ -19,8 +20,9 @@ export function projectorHandlerDeps(): ProjectorHandlerDeps {
 
 /**
  * The projector Lambda (the stream's second reader): folds each touched
- * request's new events into its view and pushes their frames to the
- * request's connection and subscribers.
+ * request's new events (the ones its records carry, or the log's when they
+ * leave a gap) into its view and pushes their frames to the request's
+ * connection and subscribers.
  */
 export function createProjectorHandler(deps: Lazy<ProjectorHandlerDeps> = projectorHandlerDeps) {
   const resolve = resolvedOnce(deps);
@@ -29,8 +31,9 @@ export function createProjectorHandler(deps: Lazy<ProjectorHandlerDeps> = projec
     let framesSent = 0;
     const response = await handleRecordsByRequest(
       event.Records,
-      async (requestKey) => {
-        framesSent += (await projectRequest(projector, requestKey)).framesSent;
+      async (requestKey, records) => {
+        const result = await projectRequest(projector, requestKey, eventsOfRecords(records));
+        framesSent += result.framesSent;
       },
       (requestKey, error) =>
         telemetry.logger.error('projection failed', { request_key: requestKey, error }),

@@ -1,4 +1,5 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
+import { eventTypesOfRecord } from '../events/dynamodb';
 import type { WakeUpScheduler } from './processRequest';
 import { handleRecordsByRequest } from './streamBatch';
 import { PROCESSOR_WAKE_UP_EVENTS } from './wakeUpEvents';
@@ -11,9 +12,9 @@ export interface DispatchDeps {
 
 const wakeUpTypes = new Set<string>(PROCESSOR_WAKE_UP_EVENTS);
 
-/** Whether a stream record is an event after which work may be due. */
+/** Whether a stream record (one commit) holds an event after which work may be due. */
 export function wakesRequest(record: DynamoDBRecord): boolean {
-  return wakeUpTypes.has(record.dynamodb?.NewImage?.type?.S ?? '');
+  return eventTypesOfRecord(record).some((type) => wakeUpTypes.has(type));
 }
 
 /**

@@ -191,6 +191,10 @@ describe('stream mappings', () => {
     expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual([
       {
         eventName: ['INSERT'],
+        dynamodb: { NewImage: { types: { SS: [...PROCESSOR_WAKE_UP_EVENTS] } } },
+      },
+      {
+        eventName: ['INSERT'],
         dynamodb: { NewImage: { type: { S: [...PROCESSOR_WAKE_UP_EVENTS] } } },
       },
     ]);
