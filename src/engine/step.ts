@@ -1,5 +1,6 @@
 import { fromPromise, type PromiseActorLogic } from 'xstate';
 import type { EngineLogger } from './logger';
+import { markStepOptions, type StepOptions } from './stepOptions';
 
 /** Reports a step's progress; batched by the runner (see `progressReporter.ts`). */
 export interface ProgressReporter {
@@ -63,9 +64,14 @@ const stepFunctions = new WeakMap<object, StepFunction>();
  *   initial: 'fetching',
  *   states: { fetching: { invoke: { id: 'fetch', src: 'fetchRows', onDone: 'done' } }, done: { type: 'final' } },
  * });
+ *
+ * Name the outside system a step calls to put it behind that dependency's
+ * circuit breaker (`docs/flow-control.md`):
+ * `step(charge, { dependency: 'payments-api' })`.
  */
 export function step<TOutput, TInput = unknown, TStepInput = unknown>(
   fn: StepFunction<TOutput, TInput, TStepInput>,
+  options?: StepOptions,
 ): PromiseActorLogic<TOutput, TStepInput> {
   const logic = fromPromise<TOutput, TStepInput>(async () => {
     throw new Error(
@@ -73,6 +79,7 @@ export function step<TOutput, TInput = unknown, TStepInput = unknown>(
     );
   });
   stepFunctions.set(logic, fn as StepFunction);
+  if (options) markStepOptions(logic, options);
   return logic;
 }
 
