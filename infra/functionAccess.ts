@@ -29,12 +29,17 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionKind, FunctionAccess>> = {
     manageConnections: false,
   },
   router: {
-    tables: { requests: 'readWrite', connections: 'readWrite', subscriptions: 'readWrite' },
+    tables: {
+      requests: 'readWrite',
+      connections: 'readWrite',
+      subscriptions: 'readWrite',
+      rateLimits: 'readWrite',
+    },
     sendTo: [],
     manageConnections: true,
   },
   processor: {
-    tables: { requests: 'readWrite' },
+    tables: { requests: 'readWrite', flowControl: 'readWrite' },
     sendTo: ['wakeUp', 'deadLetter'],
     manageConnections: false,
   },
@@ -49,7 +54,7 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionKind, FunctionAccess>> = {
     manageConnections: true,
   },
   timer: {
-    tables: { requests: 'readWrite' },
+    tables: { requests: 'readWrite', flowControl: 'readWrite' },
     sendTo: ['wakeUp', 'deadLetter'],
     manageConnections: false,
   },

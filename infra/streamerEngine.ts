@@ -303,6 +303,8 @@ export class StreamerEngine extends Construct {
       requestView: table('requestView'),
       connections: table('connections'),
       subscriptions: table('subscriptions'),
+      flowControl: table('flowControl'),
+      rateLimits: table('rateLimits'),
     };
   }
 

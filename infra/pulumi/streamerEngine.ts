@@ -111,6 +111,8 @@ export class StreamerEngine extends pulumi.ComponentResource {
       requestView: table('requestView'),
       connections: table('connections'),
       subscriptions: table('subscriptions'),
+      flowControl: table('flowControl'),
+      rateLimits: table('rateLimits'),
     };
     const sizing = { ...DEFAULT_SIZING, ...args.sizing };
     const queues = this.#queues(sizing.timer, args.kmsKeyArn);

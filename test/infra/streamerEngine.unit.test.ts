@@ -376,12 +376,14 @@ describe('least privilege', () => {
     expect(tableGrants('authorizer')).toEqual(new Set());
     expect(tableGrants('connect')).toEqual(new Set(['Connections']));
     expect(tableGrants('disconnect')).toEqual(new Set(['Connections', 'Subscriptions']));
-    expect(tableGrants('processor')).toEqual(new Set(['Requests']));
-    expect(tableGrants('timer')).toEqual(new Set(['Requests']));
+    expect(tableGrants('processor')).toEqual(new Set(['Requests', 'FlowControl']));
+    expect(tableGrants('timer')).toEqual(new Set(['Requests', 'FlowControl']));
     expect(tableGrants('projector')).toEqual(
       new Set(['Requests', 'RequestView', 'Connections', 'Subscriptions']),
     );
-    expect(tableGrants('router')).toEqual(new Set(['Requests', 'Connections', 'Subscriptions']));
+    expect(tableGrants('router')).toEqual(
+      new Set(['Requests', 'Connections', 'Subscriptions', 'RateLimits']),
+    );
   });
 
   it('lets only the processor and the timer send to the dead-letter and wake-up queues', () => {

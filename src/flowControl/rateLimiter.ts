@@ -1,0 +1,224 @@
+/**
+ * Message rates per key (a tenant, a connection …) over fixed windows,
+ * counted in one shared store so every router instance enforces the same
+ * limit: no key is admitted more than `limit` times in one window, whichever
+ * instances its messages reach.
+ *
+ * A message costs no I/O on the hot path: each instance *claims* tokens
+ * from the store's counter in chunks (one conditional `ADD` per chunk, never
+ * past the limit) and spends them from memory. It claims the next chunk
+ * when half of the last is spent and, near a window's end, the first chunk
+ * of the next window, so only the first message of a key an instance has
+ * never seen waits for the store. Claims shrink as the window fills (a
+ * quarter of what is left), which bounds the tokens stranded in other
+ * instances when the window ends. See `docs/decisions/flow-control-rate-limits.md`.
+ */
+
+/** The shared counters. Adapters: `DynamoDbRateWindows`, `InMemoryRateWindows`. */
+export interface RateWindowStore {
+  /**
+   * Adds up to `want` to the count of `key` in the window starting at
+   * `window` (epoch ms), never past `limit`. Returns how many it added
+   * (0 when the window is full) and the count after.
+   */
+  claim(claim: RateClaim): Promise<{ readonly granted: number; readonly used: number }>;
+}
+
+/** One claim of tokens. */
+export interface RateClaim {
+  readonly key: string;
+  readonly window: number;
+  readonly want: number;
+  readonly limit: number;
+  /** When the counter may be forgotten (epoch ms). */
+  readonly expiresAt: number;
+}
+
+/** One limit a message must pass. */
+export interface RateLimit {
+  /** The counter's key, e.g. `tenant#acme`. */
+  readonly key: string;
+  /** Messages per window (≥ 1). */
+  readonly limit: number;
+  /** What the limit is about, for the client and the logs. */
+  readonly scope: RateScope;
+}
+
+/** What a rate limit counts. */
+export type RateScope = 'tenant' | 'connection' | 'starts';
+
+/** Whether a message may pass. */
+export type RateVerdict =
+  | { readonly kind: 'admitted' }
+  | {
+      readonly kind: 'limited';
+      readonly scope: RateScope;
+      readonly limit: number;
+      readonly windowMs: number;
+      /** When the window ends: the earliest a retry can pass. */
+      readonly retryAfterMs: number;
+    };
+
+/** Options of {@link RateLimiter}. */
+export interface RateLimiterOptions {
+  readonly store: RateWindowStore;
+  readonly clock: () => number;
+  /** Window length, ms. Default 1,000. */
+  readonly windowMs?: number;
+  /** Told when the store fails (the limiter then admits, at most a chunk per key and window). */
+  readonly onStoreError?: (error: unknown, key: string) => void;
+}
+
+/** Tokens an instance holds for one key and window. */
+interface Bucket {
+  readonly window: number;
+  granted: number;
+  used: number;
+  /** The store said the window is full. */
+  exhausted: boolean;
+  /** The count of the whole window, as of the last claim. */
+  seen: number;
+  /** Messages waiting for the pending claim: it claims at least that many. */
+  waiting: number;
+  pending?: Promise<void>;
+  /** The first chunk of the next window, claimed near this one's end. */
+  next?: Bucket;
+}
+
+const ADMITTED: RateVerdict = { kind: 'admitted' };
+
+/** Starts claiming the next window in its last fifth. */
+const NEXT_WINDOW_AT = 0.8;
+
+/**
+ * Checks messages against rate limits. One instance per process (a Lambda
+ * container, the local gateway), shared by every message it routes.
+ *
+ * @example
+ * const limiter = new RateLimiter({ store, clock: Date.now });
+ * const verdict = await limiter.admit([{ key: `tenant#${tenantId}`, limit: 100, scope: 'tenant' }]);
+ * if (verdict.kind === 'limited') reply(rateLimited(verdict.retryAfterMs));
+ */
+export class RateLimiter {
+  readonly #store: RateWindowStore;
+  readonly #clock: () => number;
+  readonly #windowMs: number;
+  readonly #onStoreError: (error: unknown, key: string) => void;
+  readonly #buckets = new Map<string, Bucket>();
+  #sweptWindow = 0;
+
+  constructor(options: RateLimiterOptions) {
+    this.#store = options.store;
+    this.#clock = options.clock;
+    this.#windowMs = options.windowMs ?? 1_000;
+    this.#onStoreError = options.onStoreError ?? (() => undefined);
+  }
+
+  /** Spends one token of each limit, in order; the first limit without one refuses the message. */
+  async admit(limits: readonly RateLimit[]): Promise<RateVerdict> {
+    for (const limit of limits) {
+      if (!(await this.#take(limit))) return this.#limited(limit);
+    }
+    return ADMITTED;
+  }
+
+  /** Each pass spends a token, or waits for a claim that adds some or finds the window full: it ends. */
+  async #take(limit: RateLimit): Promise<boolean> {
+    for (;;) {
+      const bucket = this.#bucket(limit.key);
+      if (bucket.used < bucket.granted) {
+        bucket.used += 1;
+        this.#topUp(limit, bucket);
+        return true;
+      }
+      if (bucket.exhausted) return false;
+      bucket.waiting += 1;
+      bucket.pending ??= this.#claim(limit, bucket);
+      await bucket.pending;
+      bucket.waiting -= 1;
+    }
+  }
+
+  /** Claims ahead: the next chunk when half the last is spent, the next window near this one's end. */
+  #topUp(limit: RateLimit, bucket: Bucket): void {
+    const chunk = chunkOf(limit.limit);
+    if (!bucket.exhausted && !bucket.pending && bucket.granted - bucket.used <= chunk / 2) {
+      bucket.pending = this.#claim(limit, bucket);
+    }
+    const lateInWindow = this.#clock() - bucket.window >= NEXT_WINDOW_AT * this.#windowMs;
+    if (lateInWindow && !bucket.next) {
+      const next = freshBucket(bucket.window + this.#windowMs);
+      bucket.next = next;
+      next.pending = this.#claim(limit, next);
+    }
+  }
+
+  async #claim(limit: RateLimit, bucket: Bucket): Promise<void> {
+    const left = Math.max(1, limit.limit - bucket.seen);
+    const ahead = Math.min(chunkOf(limit.limit), Math.floor(left / 4));
+    const want = Math.max(1, Math.min(left, Math.max(bucket.waiting, ahead)));
+    try {
+      const claimed = await this.#store.claim({
+        key: limit.key,
+        window: bucket.window,
+        want,
+        limit: limit.limit,
+        expiresAt: bucket.window + 2 * this.#windowMs,
+      });
+      bucket.granted += claimed.granted;
+      bucket.seen = claimed.used;
+      if (claimed.granted === 0) bucket.exhausted = true;
+    } catch (error) {
+      // Fail open, within bounds: a chunk for this window, and no more claims in it.
+      this.#onStoreError(error, limit.key);
+      bucket.granted += want;
+      bucket.exhausted = true;
+    } finally {
+      bucket.pending = undefined;
+    }
+  }
+
+  /** The key's bucket for the current window (the one claimed ahead, if any). */
+  #bucket(key: string): Bucket {
+    const window = this.#windowOf(this.#clock());
+    this.#sweep(window);
+    const bucket = this.#buckets.get(key);
+    if (bucket?.window === window) return bucket;
+    const fresh = bucket?.next?.window === window ? bucket.next : freshBucket(window);
+    this.#buckets.set(key, fresh);
+    return fresh;
+  }
+
+  /** Forgets keys idle for a whole window (once per window). */
+  #sweep(window: number): void {
+    if (window === this.#sweptWindow) return;
+    this.#sweptWindow = window;
+    for (const [key, bucket] of this.#buckets) {
+      if (bucket.window < window - this.#windowMs) this.#buckets.delete(key);
+    }
+  }
+
+  #limited(limit: RateLimit): RateVerdict {
+    const now = this.#clock();
+    return {
+      kind: 'limited',
+      scope: limit.scope,
+      limit: limit.limit,
+      windowMs: this.#windowMs,
+      retryAfterMs: Math.max(1, this.#windowOf(now) + this.#windowMs - now),
+    };
+  }
+
+  #windowOf(time: number): number {
+    return Math.floor(time / this.#windowMs) * this.#windowMs;
+  }
+}
+
+function freshBucket(window: number): Bucket {
+  return { window, granted: 0, used: 0, exhausted: false, seen: 0, waiting: 0 };
+}
+
+/** Tokens per claim: a twentieth of the limit (at most 20 claims per busy key, window and instance). */
+export function chunkOf(limit: number): number {
+  return Math.max(1, Math.ceil(limit / 20));
+}
