@@ -16,7 +16,7 @@ import { toRequestKey } from '../../src/events/requestKey';
 import { InMemorySlotStore } from '../../src/flowControl/memory/inMemorySlotStore';
 import { foldRequestView } from '../../src/projections/requestView';
 import { statusData } from '../../src/router/statusData';
-import { countedWorkflow, RunningSteps } from './support/countedWorkflow';
+import { countedWorkflow, lastFirstStart, RunningSteps } from './support/countedWorkflow';
 import { CrashingStore, SimulatedCrash } from './support/faults';
 import { fakeClock } from './support/harness';
 import { checkInvariants } from './support/invariants';
@@ -50,8 +50,7 @@ describe('concurrency per key', () => {
     }
     // B's first steps start before A's queue has drained: B waited for none of A's runs.
     const firstB = probe.started.findIndex((run) => run.startsWith('tenant-b/'));
-    const lastFirstA = probe.started.lastIndexOf('tenant-a/a10');
-    expect(firstB).toBeLessThan(lastFirstA);
+    expect(firstB).toBeLessThan(lastFirstStart(probe, 'tenant-a', 'a', 10));
     for (const [tenant, prefix, count] of [
       ['tenant-a', 'a', 10],
       ['tenant-b', 'b', 2],

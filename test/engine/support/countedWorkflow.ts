@@ -64,3 +64,16 @@ export function countedWorkflow(
     }),
   }) as Workflow;
 }
+
+/** Where, among every step start, the last of the tenant's runs `<prefix>1 … <prefix>count` started its first step. */
+export function lastFirstStart(
+  probe: RunningSteps,
+  tenantId: string,
+  prefix: string,
+  count: number,
+): number {
+  const firsts = Array.from({ length: count }, (_, i) =>
+    probe.started.indexOf(`${tenantId}/${prefix}${i + 1}`),
+  );
+  return Math.max(...firsts);
+}

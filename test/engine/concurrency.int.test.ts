@@ -1,0 +1,69 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createWorkflowRegistry } from '../../src/engine';
+import { DynamoDbEventStore } from '../../src/events/dynamodb';
+import { toRequestKey } from '../../src/events/requestKey';
+import { DynamoDbSlotStore } from '../../src/flowControl/dynamodb/dynamoDbSlotStore';
+import { foldRequestView } from '../../src/projections/requestView';
+import { createTestTables, type TestDynamo } from '../support/dynamo';
+import { countedWorkflow, lastFirstStart, RunningSteps } from './support/countedWorkflow';
+import { checkInvariants } from './support/invariants';
+import { startProcessors } from './support/processors';
+
+describe('concurrency per key on DynamoDB Local', () => {
+  let ddb: TestDynamo;
+  beforeAll(async () => {
+    ddb = await createTestTables('slots');
+  });
+
+  it('with a limit of 2 per tenant, A’s 10 runs never have more than 2 running, B’s start at once, and all 12 complete — two processors racing on one table', async () => {
+    const probe = new RunningSteps();
+    const registry = createWorkflowRegistry([countedWorkflow(probe, { limit: 2, key: 'tenant' })]);
+    const store = new DynamoDbEventStore({ client: ddb.client, tableName: ddb.tables.requests });
+    const slots = new DynamoDbSlotStore({ client: ddb.client, tableName: ddb.tables.flowControl });
+    const processors = startProcessors({
+      store,
+      registry,
+      flowControl: { slots },
+      clock: Date.now,
+      processors: 2,
+      duplicateDeliveries: true,
+    });
+    for (let n = 1; n <= 10; n++)
+      await processors.submit('tenant-a', 'counted_job', { ms: 40 }, `a${n}`);
+    for (let n = 1; n <= 2; n++)
+      await processors.submit('tenant-b', 'counted_job', { ms: 40 }, `b${n}`);
+    await processors.drain(90_000);
+
+    expect(probe.most('tenant-a')).toBe(2);
+    for (const n of [1, 2]) {
+      const log = await store.read(toRequestKey('tenant-b', `b${n}`));
+      expect(log.map((event) => event.type)).not.toContain('request.queued');
+    }
+    const firstB = probe.started.findIndex((run) => run.startsWith('tenant-b/'));
+    expect(firstB).toBeLessThan(lastFirstStart(probe, 'tenant-a', 'a', 10));
+    for (const [tenant, prefix, count] of [
+      ['tenant-a', 'a', 10],
+      ['tenant-b', 'b', 2],
+    ] as const) {
+      for (let n = 1; n <= count; n++) {
+        const log = await store.read(toRequestKey(tenant, `${prefix}${n}`));
+        expect(foldRequestView(log)?.status).toBe('COMPLETED');
+        checkInvariants(registry, log, [], true);
+      }
+    }
+    // Every slot was given back: two newcomers get both at once.
+    const claim = (n: number) => ({
+      key: 'tenant-a#counted_job',
+      limit: 2,
+      holder: `tenant-a#later${n}`,
+      run: `later${n}`,
+      version: 1,
+      order: `${Date.now()}#tenant-a#later${n}`,
+      now: Date.now(),
+      holdUntil: Date.now() + 60_000,
+      waitUntil: Date.now() + 60_000,
+    });
+    expect(await slots.acquire(claim(1))).toEqual({ kind: 'granted' });
+    expect(await slots.acquire(claim(2))).toEqual({ kind: 'granted' });
+  });
+});
