@@ -1,3 +1,8 @@
+import {
+  DEFAULT_FLOW_CONTROL,
+  FLOW_CONTROL_ENV,
+  type FlowControlSettings,
+} from '../src/flowControl/settings';
 import type { TableNames } from '../src/tables/definitions';
 import type { FunctionKind } from './functionEntries';
 import type { JwtSettings } from './streamerEngine';
@@ -14,6 +19,8 @@ export interface FunctionEnvironmentValues<V = string> {
   readonly wakeUpQueueUrl: V;
   readonly managementEndpoint: V;
   readonly jwt: JwtSettings;
+  /** Rate limits and default concurrency (the stage's; default {@link DEFAULT_FLOW_CONTROL}). */
+  readonly flowControl?: FlowControlSettings;
 }
 
 /**
@@ -26,6 +33,12 @@ export const ENV = {
   requestViewTable: 'REQUEST_VIEW_TABLE',
   connectionsTable: 'CONNECTIONS_TABLE',
   subscriptionsTable: 'SUBSCRIPTIONS_TABLE',
+  flowControlTable: 'FLOW_CONTROL_TABLE',
+  rateLimitsTable: 'RATE_LIMITS_TABLE',
+  tenantMessagesPerSecond: FLOW_CONTROL_ENV.tenantMessagesPerSecond,
+  connectionMessagesPerSecond: FLOW_CONTROL_ENV.connectionMessagesPerSecond,
+  tenantStartsPerSecond: FLOW_CONTROL_ENV.tenantStartsPerSecond,
+  concurrencyPerTenant: FLOW_CONTROL_ENV.concurrencyPerTenant,
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
   wakeUpQueueUrl: 'WAKE_UP_QUEUE_URL',
   managementEndpoint: 'WEBSOCKET_MANAGEMENT_ENDPOINT',
@@ -62,10 +75,19 @@ const VARIABLES: Readonly<Record<FunctionKind, readonly (keyof typeof ENV)[]>> =
   authorizer: [],
   connect: ['requestsTable', 'connectionsTable', 'subscriptionsTable'],
   disconnect: ['requestsTable', 'connectionsTable', 'subscriptionsTable'],
-  router: ['requestsTable', 'connectionsTable', 'subscriptionsTable', 'managementEndpoint'],
-  processor: BACKEND,
+  router: [
+    'requestsTable',
+    'connectionsTable',
+    'subscriptionsTable',
+    'managementEndpoint',
+    'rateLimitsTable',
+    'tenantMessagesPerSecond',
+    'connectionMessagesPerSecond',
+    'tenantStartsPerSecond',
+  ],
+  processor: [...BACKEND, 'flowControlTable', 'concurrencyPerTenant'],
   projector: BACKEND,
-  timer: BACKEND,
+  timer: [...BACKEND, 'flowControlTable', 'concurrencyPerTenant'],
 };
 
 /**
@@ -76,11 +98,18 @@ export function functionEnvironment<V = string>(
   kind: FunctionKind,
   values: FunctionEnvironmentValues<V>,
 ): Record<string, string | V> {
+  const flow = values.flowControl ?? DEFAULT_FLOW_CONTROL;
   const available: Partial<Record<keyof typeof ENV, string | V>> = {
     requestsTable: values.tableNames.requests,
     requestViewTable: values.tableNames.requestView,
     connectionsTable: values.tableNames.connections,
     subscriptionsTable: values.tableNames.subscriptions,
+    flowControlTable: values.tableNames.flowControl,
+    rateLimitsTable: values.tableNames.rateLimits,
+    tenantMessagesPerSecond: String(flow.tenantMessagesPerSecond),
+    connectionMessagesPerSecond: String(flow.connectionMessagesPerSecond),
+    tenantStartsPerSecond: String(flow.tenantStartsPerSecond),
+    concurrencyPerTenant: String(flow.concurrencyPerTenant),
     deadLetterQueueUrl: values.deadLetterQueueUrl,
     wakeUpQueueUrl: values.wakeUpQueueUrl,
     managementEndpoint: values.managementEndpoint,

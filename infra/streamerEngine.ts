@@ -53,6 +53,7 @@ import {
 } from './streamFilters';
 import { type AuditLogSettings, TableAuditTrail } from './tableAuditTrail';
 import { tableFromDefinition } from './tableFromDefinition';
+import { TenantMonitoring } from './tenantMonitoring';
 
 export type { EngineVpcSettings } from './engineNetwork';
 export type { FunctionSizing, StreamMappingSettings } from './engineSettings';
@@ -178,6 +179,8 @@ export class StreamerEngine extends Construct {
   /** `https://{apiId}.execute-api.{region}.amazonaws.com/{stage}`: where frames are posted. */
   readonly managementEndpoint: string;
   readonly alarms: StreamerAlarms;
+  /** Per-tenant Contributor Insights rules and the alarm on a tenant throttled for long. */
+  readonly tenantMonitoring: TenantMonitoring;
   /** The customer-managed key of the tables and queues, when `encryptionKey` was given. */
   readonly encryptionKey?: IKey;
   /** The functions' security group and endpoints, when `vpc` was given. */
@@ -224,6 +227,7 @@ export class StreamerEngine extends Construct {
       wakeUpQueueUrl: this.wakeUpQueue.queueUrl,
       managementEndpoint: this.managementEndpoint,
       jwt: props.jwt,
+      ...(stage.flowControl && { flowControl: stage.flowControl }),
     });
     this.live = new LiveAliases(this, 'Live', { prefix: stage.prefix, functions: this.functions });
     this.#routes(stage);
@@ -231,6 +235,11 @@ export class StreamerEngine extends Construct {
     this.#grants();
 
     this.alarms = this.#alarms(stage, props.alarmTopic);
+    this.tenantMonitoring = new TenantMonitoring(this, 'TenantMonitoring', {
+      prefix: stage.prefix,
+      functions: this.functions,
+      ...(props.alarmTopic && { topic: props.alarmTopic }),
+    });
     if (props.auditLog) {
       this.auditTrail = new TableAuditTrail(this, 'AuditTrail', {
         ...props.auditLog,

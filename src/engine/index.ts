@@ -44,7 +44,7 @@ export type { FlowControl, FlowReport } from './flowGate';
 export type { InlineDeps, InlineResult } from './inline';
 export { runInline } from './inline';
 export type { EngineLogger } from './logger';
-export { silentLogger } from './logger';
+export { silentLogger, withAttributes } from './logger';
 export type { MapCheckpoint, MapItemContext, MapOptions } from './mapStep';
 export { map } from './mapStep';
 export type {

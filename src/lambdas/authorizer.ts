@@ -30,7 +30,7 @@ export function createAuthorizerHandler(
       duration_ms: Date.now() - started,
       ...(outcome.effect === 'Allow'
         ? { user_id: outcome.userId, tenant_id: outcome.tenantId }
-        : { reason: outcome.reason }),
+        : { tenant_id: null, reason: outcome.reason }),
     });
     metrics.addMetric(
       outcome.effect === 'Allow' ? 'ConnectAllowed' : 'ConnectRefused',

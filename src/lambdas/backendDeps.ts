@@ -6,8 +6,10 @@ import {
   DynamoDbSubscriptionStore,
   ManagementApiFramePoster,
 } from '../connections';
-import type { EngineLogger, WorkflowRegistry } from '../engine';
+import type { EngineLogger, FlowControl, WorkflowRegistry } from '../engine';
 import { DynamoDbEventStore } from '../events/dynamodb';
+import { DynamoDbCircuitStore } from '../flowControl/dynamodb/dynamoDbCircuitStore';
+import { DynamoDbSlotStore } from '../flowControl/dynamodb/dynamoDbSlotStore';
 import type { ProcessorDeps } from '../processor/processRequest';
 import { DynamoDbRequestViewStore } from '../projections/dynamodb/requestViewStore';
 import { frameForEvent } from '../projections/progressFeed';
@@ -15,6 +17,7 @@ import type { ProjectorDeps } from '../projections/projector';
 import { SqsDeadLetterQueue } from '../queues/deadLetterQueue';
 import { SqsWakeUpScheduler } from '../queues/wakeUpQueue';
 import { type BackendConfig, readBackendConfig } from './config';
+import type { FlowControlConfig } from './flowControlConfig';
 import { traced } from './tracing';
 
 /**
@@ -48,6 +51,7 @@ export function backendDeps(
       logger,
       deadLetterSink: new SqsDeadLetterQueue({ sqs, queueUrl: config.deadLetterQueueUrl }),
       wakeUps: new SqsWakeUpScheduler({ sqs, queueUrl: config.wakeUpQueueUrl, clock }),
+      ...(config.flowControl && { flowControl: flowControlOf(dynamo, config.flowControl) }),
     },
     projector: {
       store,
@@ -65,8 +69,24 @@ export function backendDeps(
         subscriptions,
       }),
       frameFor: (event, requestId) => frameForEvent(event, requestId),
-      onDeliveryError: (connectionId, error) =>
-        logger.warn('frame not delivered', { connection_id: connectionId, error }),
+      onDeliveryError: (connectionId, error, tenantId) =>
+        logger.warn('frame not delivered', {
+          tenant_id: tenantId,
+          connection_id: connectionId,
+          error,
+        }),
     },
+  };
+}
+
+/** Slots and circuits on the flow-control table; the default concurrency per tenant (0: none). */
+function flowControlOf(client: DynamoDBClient, config: FlowControlConfig): FlowControl {
+  const tableName = config.table;
+  return {
+    slots: new DynamoDbSlotStore({ client, tableName }),
+    circuits: new DynamoDbCircuitStore({ client, tableName }),
+    ...(config.concurrencyPerTenant > 0 && {
+      defaultConcurrencyPerTenant: config.concurrencyPerTenant,
+    }),
   };
 }

@@ -1,4 +1,10 @@
 import type { KeySource } from '../auth/tokenVerifier';
+import {
+  type FlowControlConfig,
+  type RateLimitConfig,
+  readFlowControlConfig,
+  readRateLimitConfig,
+} from './flowControlConfig';
 
 /**
  * Settings of every Lambda — the front door (authorizer, connect, disconnect,
@@ -42,6 +48,8 @@ export interface FrontDoorConfig {
    * Required by the router; connect/disconnect derive it from the event.
    */
   readonly managementEndpoint?: string;
+  /** The router's message rate limits (`RATE_LIMITS_TABLE` and the limits); absent: none. */
+  readonly rateLimits?: RateLimitConfig;
 }
 
 /** Settings of the authorizer. */
@@ -102,11 +110,13 @@ export function readFrontDoorConfig(
       `is not a URL: ${managementEndpoint}`,
     );
   }
+  const rateLimits = readRateLimitConfig(env);
   return {
     requestsTable: required(env, 'REQUESTS_TABLE'),
     connectionsTable: required(env, 'CONNECTIONS_TABLE'),
     subscriptionsTable: required(env, 'SUBSCRIPTIONS_TABLE'),
     ...(managementEndpoint !== undefined && { managementEndpoint }),
+    ...(rateLimits && { rateLimits }),
   };
 }
 
@@ -164,11 +174,15 @@ export interface BackendConfig {
   readonly wakeUpQueueUrl: string;
   /** `https://{apiId}.execute-api.{region}.amazonaws.com/{stage}`, or the local gateway's URL. */
   readonly managementEndpoint: string;
+  /** Concurrency slots and dependency circuits (`FLOW_CONTROL_TABLE`, `CONCURRENCY_PER_TENANT`); absent: none. */
+  readonly flowControl?: FlowControlConfig;
 }
 
 /** Reads the back-end settings (processor, projector, timer), failing fast with the name of any missing variable. */
 export function readBackendConfig(env: Env = process.env): BackendConfig {
+  const flowControl = readFlowControlConfig(env);
   return {
+    ...(flowControl && { flowControl }),
     requestsTable: required(env, 'REQUESTS_TABLE'),
     requestViewTable: required(env, 'REQUEST_VIEW_TABLE'),
     connectionsTable: required(env, 'CONNECTIONS_TABLE'),

@@ -9,8 +9,12 @@ import { ManagementApiFramePoster } from '../connections/framePoster';
 import type { SubscriptionStore } from '../connections/subscriptionStore';
 import type { EngineLogger, WorkflowRegistry } from '../engine';
 import { DynamoDbEventStore } from '../events/dynamodb';
+import { DynamoDbRateWindows } from '../flowControl/dynamodb/dynamoDbRateWindows';
+import { createMessageAdmission, type MessageAdmission } from '../flowControl/messageAdmission';
+import { RateLimiter } from '../flowControl/rateLimiter';
 import type { RouterDeps } from '../router/router';
 import type { AuthorizerConfig, FrontDoorConfig } from './config';
+import type { RateLimitConfig } from './flowControlConfig';
 import { traced } from './tracing';
 
 /** SDK clients the wiring uses; by default built from the environment (endpoints from `AWS_ENDPOINT_URL_*`). */
@@ -87,5 +91,21 @@ export function routerDeps(
     clock: () => Date.now(),
     newId: () => ulid(),
     logger,
+    ...(config.rateLimits && { admission: admissionOf(dynamo, config.rateLimits, logger) }),
   };
+}
+
+/** The router's rate limits on the rate limits table: one limiter per container, shared by every message. */
+function admissionOf(
+  client: DynamoDBClient,
+  config: RateLimitConfig,
+  logger: EngineLogger,
+): MessageAdmission {
+  const limiter = new RateLimiter({
+    store: new DynamoDbRateWindows({ client, tableName: config.table }),
+    clock: () => Date.now(),
+    onStoreError: (error, key) =>
+      logger.warn('rate limit store failed: admitting a chunk', { key, error: String(error) }),
+  });
+  return createMessageAdmission(limiter, config);
 }

@@ -6,6 +6,8 @@ import { engineLogger } from './engineLogger';
 /** The part of Powertools `Metrics` the front-door handlers use; tests pass a recorder. */
 export interface MetricsSink {
   addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): void;
+  /** A property of the next EMF blob (searchable, not a dimension). */
+  addMetadata?(key: string, value: string): void;
   publishStoredMetrics(): void;
 }
 

@@ -12,6 +12,7 @@ import { handleRecordsByRequest } from '../processor/streamBatch';
 import { PROCESSOR_WAKE_UP_EVENTS } from '../processor/wakeUpEvents';
 import { backendDeps } from './backendDeps';
 import { engineLogger } from './engineLogger';
+import { logRun, tenantOf } from './runTelemetry';
 
 const wakeUpTypes = new Set<string>(PROCESSOR_WAKE_UP_EVENTS);
 const wakesProcessor = (record: DynamoDBRecord) =>
@@ -38,14 +39,14 @@ export function createProcessorHandler(registry: WorkflowRegistry, deps?: Proces
         const outcome = await processRequest(processor, requestKey, () =>
           context.getRemainingTimeInMillis(),
         );
-        logger.info('request run', {
-          request_key: requestKey,
-          outcome: outcome.kind,
-          steps_run: outcome.stepsRun,
-        });
-        metrics.addMetric('StepsRun', MetricUnit.Count, outcome.stepsRun);
+        logRun(logger, metrics, requestKey, outcome);
       },
-      (requestKey, error) => logger.error('request run failed', { request_key: requestKey, error }),
+      (requestKey, error) =>
+        logger.error('request run failed', {
+          tenant_id: tenantOf(requestKey),
+          request_key: requestKey,
+          error,
+        }),
     );
     metrics.addMetric('RunFailures', MetricUnit.Count, response.batchItemFailures.length);
     metrics.publishStoredMetrics();

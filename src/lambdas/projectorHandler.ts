@@ -6,6 +6,7 @@ import { handleRecordsByRequest } from '../processor/streamBatch';
 import { type ProjectorDeps, projectRequest } from '../projections/projector';
 import { backendDeps } from './backendDeps';
 import { engineLogger } from './engineLogger';
+import { tenantOf } from './runTelemetry';
 
 /**
  * The projector Lambda (the stream's second reader): folds each touched
@@ -28,7 +29,12 @@ export function createProjectorHandler(registry: WorkflowRegistry, deps?: Projec
         const result = await projectRequest(projector, requestKey);
         metrics.addMetric('FramesSent', MetricUnit.Count, result.framesSent);
       },
-      (requestKey, error) => logger.error('projection failed', { request_key: requestKey, error }),
+      (requestKey, error) =>
+        logger.error('projection failed', {
+          tenant_id: tenantOf(requestKey),
+          request_key: requestKey,
+          error,
+        }),
     );
     metrics.publishStoredMetrics();
     return response;

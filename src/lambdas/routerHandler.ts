@@ -32,6 +32,10 @@ export function createRouterHandler(
     if (routed.internal) logger.error('message failed', { ...fields, error: routed.cause });
     else logger.info('message routed', fields);
     metrics.addMetric(routed.ok ? 'MessagesRouted' : 'MessagesRejected', MetricUnit.Count, 1);
+    if (routed.logFields.status === 'RATE_LIMITED')
+      metrics.addMetric('MessagesThrottled', MetricUnit.Count, 1);
+    // A property of the EMF blob, not a dimension: no metric per tenant.
+    metrics.addMetadata?.('tenant_id', String(routed.logFields.tenant_id ?? ''));
     metrics.publishStoredMetrics();
     return { statusCode: 200, body: routed.body };
   };

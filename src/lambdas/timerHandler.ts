@@ -6,6 +6,7 @@ import type { ProcessorDeps } from '../processor/processRequest';
 import { parseWakeUp } from '../queues/wakeUpQueue';
 import { backendDeps } from './backendDeps';
 import { engineLogger } from './engineLogger';
+import { tenantOf, tenantOfMessage } from './runTelemetry';
 
 /**
  * The timer Lambda (wake-up queue): runs requests whose retry backoff or
@@ -26,10 +27,18 @@ export function createTimerHandler(registry: WorkflowRegistry, deps?: ProcessorD
           const what = await handleWakeUp(processor, wakeUp, () =>
             context.getRemainingTimeInMillis(),
           );
-          logger.info('wake-up handled', { request_id: wakeUp.requestKey, what });
+          logger.info('wake-up handled', {
+            tenant_id: tenantOf(wakeUp.requestKey),
+            request_id: wakeUp.requestKey,
+            what,
+          });
           return undefined;
         } catch (error) {
-          logger.error('wake-up failed', { message_id: record.messageId, error });
+          logger.error('wake-up failed', {
+            tenant_id: tenantOfMessage(record.body),
+            message_id: record.messageId,
+            error,
+          });
           return record.messageId;
         }
       }),

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { WorkflowRegistry } from '../engine';
+import { type FlowControlSettings, flowControlEnvironment } from '../flowControl/settings';
 import { createProcessorHandler } from '../lambdas/processorHandler';
 import { createProjectorHandler } from '../lambdas/projectorHandler';
 import { createTimerHandler } from '../lambdas/timerHandler';
@@ -62,7 +63,23 @@ export interface LocalStackOptions {
   ) => StreamHandler;
   /** Where mapping and handler problems are reported. Default `console.error`. */
   readonly onError?: (error: unknown, where: string) => void;
+  /**
+   * Rate limits and default concurrency (`docs/flow-control.md`), over
+   * {@link LOCAL_FLOW_CONTROL}; 0 turns one off.
+   */
+  readonly flowControl?: Partial<FlowControlSettings>;
 }
+
+/**
+ * The local stack's flow control: roomy enough for the benchmarks (1,000
+ * sync echoes per second from one tenant), tight enough to stop a flood.
+ */
+export const LOCAL_FLOW_CONTROL: FlowControlSettings = {
+  tenantMessagesPerSecond: 2_000,
+  connectionMessagesPerSecond: 500,
+  tenantStartsPerSecond: 500,
+  concurrencyPerTenant: 100,
+};
 
 /** A running local stack. */
 export interface LocalStack {
@@ -143,6 +160,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       DEAD_LETTER_QUEUE_URL: localSqs.queues.deadLetter.url,
       WAKE_UP_QUEUE_URL: localSqs.queues.wakeUp.url,
       WEBSOCKET_MANAGEMENT_ENDPOINT: managementEndpoint,
+      FLOW_CONTROL_TABLE: tables.flowControl,
+      RATE_LIMITS_TABLE: tables.rateLimits,
+      ...flowControlEnvironment({ ...LOCAL_FLOW_CONTROL, ...options.flowControl }),
       ...(devIdentity ? { JWT_PUBLIC_KEY: devIdentity.publicKeyPem } : {}),
       ...(options.jwt?.publicKeyPem && { JWT_PUBLIC_KEY: options.jwt.publicKeyPem }),
       ...(options.jwt?.jwksUrl && { JWKS_URL: options.jwt.jwksUrl }),

@@ -23,7 +23,7 @@ export interface ProjectorDeps {
   /** The frame a client sees for an event (`progress`, `complete`, `error`), if any. */
   readonly frameFor: (event: StoredEvent, requestId: string) => ServerFrame | undefined;
   /** Told about frames that could not be delivered to one connection (the others still get theirs). */
-  readonly onDeliveryError?: (connectionId: string, error: unknown) => void;
+  readonly onDeliveryError?: (connectionId: string, error: unknown, tenantId: string) => void;
 }
 
 /** What one projection pass did. */
@@ -66,7 +66,7 @@ export async function projectRequest(
         }
       } catch (error) {
         if (isRetryable(error)) throw error;
-        deps.onDeliveryError?.(connectionId, error);
+        deps.onDeliveryError?.(connectionId, error, view.tenantId);
       }
     }
   }

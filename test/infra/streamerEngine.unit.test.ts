@@ -602,3 +602,54 @@ describe('blue/green deploys', () => {
     );
   });
 });
+
+describe('flow control and per-tenant monitoring', () => {
+  it('give the router its rate limits and the processor and timer their default concurrency, from the stage', () => {
+    expect(envOf('router')).toMatchObject({
+      [ENV.rateLimitsTable]: 'streamer-prod-RateLimits',
+      [ENV.tenantMessagesPerSecond]: '1000',
+      [ENV.connectionMessagesPerSecond]: '100',
+      [ENV.tenantStartsPerSecond]: '100',
+    });
+    for (const kind of ['processor', 'timer'] as const) {
+      expect(envOf(kind)).toMatchObject({
+        [ENV.flowControlTable]: 'streamer-prod-FlowControl',
+        [ENV.concurrencyPerTenant]: '50',
+      });
+      expect(Object.keys(envOf(kind))).not.toContain(ENV.rateLimitsTable);
+    }
+    expect(Object.keys(envOf('projector'))).not.toContain(ENV.flowControlTable);
+  });
+
+  it('rank tenants with Contributor Insights rules keyed on the tenant_id of every log line', () => {
+    const rules = ofType('AWS::CloudWatch::InsightRule').map(([, r]) => r.Properties);
+    expect(rules.map((r) => r.RuleName).sort()).toEqual([
+      'streamer-prod-tenant-failures',
+      'streamer-prod-tenant-messages',
+      'streamer-prod-tenant-queue-wait',
+      'streamer-prod-tenant-throttles',
+    ]);
+    for (const rule of rules) {
+      const body = JSON.parse(rule.RuleBody as string);
+      expect(body.Contribution.Keys).toEqual(['$.tenant_id']);
+      expect(
+        body.LogGroupNames.every((name: string) => name.startsWith('/aws/lambda/streamer-prod-')),
+      ).toBe(true);
+    }
+  });
+
+  it('alarm when one tenant is throttled for long, from the top contributor, not a metric per tenant', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'streamer-prod-TenantThrottled',
+      EvaluationPeriods: 15,
+      DatapointsToAlarm: 15,
+      Threshold: 60,
+      Metrics: Match.arrayWith([
+        Match.objectLike({
+          Expression:
+            'INSIGHT_RULE_METRIC("streamer-prod-tenant-throttles", "MaxContributorValue")',
+        }),
+      ]),
+    });
+  });
+});
