@@ -2,6 +2,7 @@ import { appendThroughput } from './appendThroughput';
 import { asyncEndToEnd } from './asyncEndToEnd';
 import { connectionSetup } from './connectionSetup';
 import { fanOut } from './fanOut';
+import { noisyNeighbour } from './noisyNeighbour';
 import { progressLatency } from './progressLatency';
 import { replayScenario } from './replay';
 import { runnerScenario } from './runner';
@@ -23,4 +24,6 @@ export const scenarios: BenchScenario[] = [
   fanOut,
   asyncEndToEnd,
   progressLatency,
+  // Starts stacks of its own (one with a stage's flow control, one without) on the runner's DynamoDB Local.
+  noisyNeighbour,
 ];

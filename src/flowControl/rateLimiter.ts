@@ -38,10 +38,12 @@ export interface RateClaim {
 export interface RateLimit {
   /** The counter's key, e.g. `tenant#acme`. */
   readonly key: string;
-  /** Messages per window (≥ 1). */
+  /** Tokens per window (≥ 1). */
   readonly limit: number;
   /** What the limit is about, for the client and the logs. */
   readonly scope: RateScope;
+  /** Tokens this message spends (default 1): dearer actions spend more of the same limit. */
+  readonly cost?: number;
 }
 
 /** What a rate limit counts. */
@@ -122,20 +124,21 @@ export class RateLimiter {
     return ADMITTED;
   }
 
-  /** Each pass spends a token, or waits for a claim that adds some or finds the window full: it ends. */
+  /** Each pass spends the tokens, or waits for a claim that adds some or finds the window full: it ends. */
   async #take(limit: RateLimit): Promise<boolean> {
+    const cost = Math.min(limit.cost ?? 1, limit.limit);
     for (;;) {
       const bucket = this.#bucket(limit.key);
-      if (bucket.used < bucket.granted) {
-        bucket.used += 1;
+      if (bucket.used + cost <= bucket.granted) {
+        bucket.used += cost;
         this.#topUp(limit, bucket);
         return true;
       }
       if (bucket.exhausted) return false;
-      bucket.waiting += 1;
+      bucket.waiting += cost;
       bucket.pending ??= this.#claim(limit, bucket);
       await bucket.pending;
-      bucket.waiting -= 1;
+      bucket.waiting -= cost;
     }
   }
 

@@ -1,5 +1,7 @@
+import { isSync } from '../engine';
+import { LOG_ACTION_COST } from '../flowControl/messageAdmission';
 import type { RateVerdict } from '../flowControl/rateLimiter';
-import { type ClientMessage, errorFrame } from '../protocol';
+import { type ClientMessage, errorFrame, isEngineAction } from '../protocol';
 import type { RouteInput, RouteOutcome, RouterDeps } from './routeTypes';
 
 /**
@@ -15,7 +17,8 @@ export async function refusedForRate(
 ): Promise<RouteOutcome | undefined> {
   if (!deps.admission) return undefined;
   const { tenantId } = input.identity;
-  const verdict = await deps.admission.message({ tenantId, connectionId: input.connectionId });
+  const who = { tenantId, connectionId: input.connectionId };
+  const verdict = await deps.admission.message(who, kindOf(deps, message));
   return verdict.kind === 'limited' ? rateLimitedOutcome(deps, verdict, message) : undefined;
 }
 
@@ -30,6 +33,17 @@ export async function refusedStart(
   return verdict.kind === 'limited' ? rateLimitedOutcome(deps, verdict, message) : undefined;
 }
 
+/** A log action reads or writes a request's log: every engine action but `ping`, and async starts. */
+function kindOf(
+  deps: RouterDeps,
+  message: Pick<ClientMessage, 'action'> | undefined,
+): 'light' | 'log' {
+  if (!message || message.action === 'ping') return 'light';
+  if (isEngineAction(message.action)) return 'log';
+  const workflow = deps.registry.get(message.action);
+  return workflow && !isSync(workflow) ? 'log' : 'light';
+}
+
 const WHAT: Readonly<Record<Extract<RateVerdict, { kind: 'limited' }>['scope'], string>> = {
   tenant: 'messages of this tenant',
   connection: 'messages on this connection',
@@ -42,10 +56,12 @@ function rateLimitedOutcome(
   message: Pick<ClientMessage, 'action' | 'id'> | undefined,
 ): RouteOutcome {
   const perSecond = Math.round((verdict.limit * 1000) / verdict.windowMs);
+  const weighed =
+    verdict.scope === 'tenant' ? ` (an action on a request's log counts ${LOG_ACTION_COST})` : '';
   const frame = errorFrame(
     {
       code: 'RATE_LIMITED',
-      message: `Too many ${WHAT[verdict.scope]}: at most ${perSecond} per second. Retry after ${verdict.retryAfterMs} ms.`,
+      message: `Too many ${WHAT[verdict.scope]}: at most ${perSecond} per second${weighed}. Retry after ${verdict.retryAfterMs} ms.`,
       details: {
         retry_after_ms: verdict.retryAfterMs,
         scope: verdict.scope,

@@ -95,7 +95,15 @@ describe('flow control over the local stack', () => {
       Array.from({ length: 6 }, (_, i) => harness.log('tenant-a', `burst-${i}`)),
     );
     expect(logsOfA.some((log) => log.some((event) => event.type === 'request.queued'))).toBe(true);
-    if (process.env.PEEK) for (const log of logsOfA) console.log(log.map((e) => `${e.seq} ${e.type} ${e.at % 100000} ${JSON.stringify(e.data).slice(0, 80)}`).join('\n'));
+    if (process.env.PEEK)
+      for (const log of logsOfA)
+        console.log(
+          log
+            .map(
+              (e) => `${e.seq} ${e.type} ${e.at % 100000} ${JSON.stringify(e.data).slice(0, 80)}`,
+            )
+            .join('\n'),
+        );
     const logOfB = await harness.log('tenant-b', 'b-1');
     expect(logOfB.map((event) => event.type)).not.toContain('request.queued');
   });

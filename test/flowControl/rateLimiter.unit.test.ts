@@ -91,6 +91,16 @@ describe('RateLimiter', () => {
     expect(await limiter.admit([quiet, tenant(8)])).toMatchObject({ scope: 'connection' });
   });
 
+  it('spends a message’s cost in tokens: a dearer message uses up the limit sooner', async () => {
+    const limiter = new RateLimiter({
+      store: new InMemoryRateWindows(),
+      clock: () => 1_700_000_000_000,
+    });
+    const dear: RateLimit = { ...tenant(100), cost: 5 };
+    expect(await admitted(limiter, [dear], 30)).toBe(20);
+    expect(await admitted(limiter, [tenant(100)], 5)).toBe(0);
+  });
+
   it('fails open, by at most a chunk per key and window, when the store is down', async () => {
     const errors: unknown[] = [];
     const limiter = new RateLimiter({

@@ -66,6 +66,24 @@ describe('RATE_LIMITED at the router', () => {
     expect(await r.send('noisy', { action: 'ping', id: 'again' })).toMatchObject({ type: 'pong' });
   });
 
+  it('weighs an action on a request’s log (status, async starts …) five times a ping', async () => {
+    const r = router({ tenantPerSecond: 20, connectionPerSecond: 0, startsPerSecond: 0 });
+    const frames: ServerFrame[] = [];
+    for (let i = 0; i < 5; i++)
+      frames.push(
+        await r.send('acme', { action: 'status', id: `s${i}`, payload: { request_id: 'x' } }),
+      );
+    expect(limited(frames)).toHaveLength(1);
+    expect(limited(frames)[0]).toMatchObject({ request_id: 's4' });
+    expect(limited(frames)[0]).toMatchObject({
+      error: { message: expect.stringContaining("an action on a request's log counts 5") },
+    });
+    const other = router({ tenantPerSecond: 20, connectionPerSecond: 0, startsPerSecond: 0 });
+    const pings: ServerFrame[] = [];
+    for (let i = 0; i < 20; i++) pings.push(await other.send('acme', { action: 'ping' }));
+    expect(limited(pings)).toHaveLength(0);
+  });
+
   it('limits one connection apart from the others of its tenant', async () => {
     const r = router({ tenantPerSecond: 100, connectionPerSecond: 5, startsPerSecond: 0 });
     const noisy: ServerFrame[] = [];
