@@ -1,3 +1,4 @@
+import { hashHex } from './hash';
 import type { RequestState } from './replay';
 
 /**
@@ -72,5 +73,13 @@ export function slotDemandOf(
   if (!rule) return undefined;
   const scope = `${state.tenantId}#${state.action}`;
   if (rule.key === 'tenant') return { key: scope, limit: rule.limit };
-  return { key: `${scope}#${String(rule.key(state.input))}`, limit: rule.limit };
+  return { key: `${scope}#${boundedKey(String(rule.key(state.input)))}`, limit: rule.limit };
+}
+
+/** A key of the input longer than this is stored as a digest (DynamoDB keys are at most 2 KB). */
+const MAX_INPUT_KEY_LENGTH = 256;
+
+function boundedKey(key: string): string {
+  if (key.length <= MAX_INPUT_KEY_LENGTH) return key;
+  return `~${hashHex(key)}${hashHex(`${key.length}:${key}`)}`;
 }
