@@ -8,10 +8,13 @@
  * from the store's counter in chunks (one conditional `ADD` per chunk, never
  * past the limit) and spends them from memory. It claims the next chunk
  * when half of the last is spent and, near a window's end, the first chunk
- * of the next window, so only the first message of a key an instance has
- * never seen waits for the store. Claims shrink as the window fills (a
- * quarter of what is left), which bounds the tokens stranded in other
- * instances when the window ends. See `docs/decisions/flow-control-rate-limits.md`.
+ * of the next window. The first message of a window that has no tokens yet
+ * passes while they are claimed (it is counted in the claim), so no message
+ * waits for the store unless it follows that one before the claim returns;
+ * that lets at most one message per key, window and instance past the limit.
+ * Claims shrink as the window fills (a quarter of what is left), which
+ * bounds the tokens stranded in other instances when the window ends. See
+ * `docs/decisions/flow-control-rate-limits.md`.
  */
 
 /** The shared counters. Adapters: `DynamoDbRateWindows`, `InMemoryRateWindows`. */
@@ -135,6 +138,12 @@ export class RateLimiter {
         return true;
       }
       if (bucket.exhausted) return false;
+      if (bucket.granted === 0 && bucket.used === 0 && !bucket.pending) {
+        // The window's first message: through now, counted in the claim it starts.
+        bucket.used = cost;
+        bucket.pending = this.#claim(limit, bucket);
+        return true;
+      }
       bucket.waiting += cost;
       bucket.pending ??= this.#claim(limit, bucket);
       await bucket.pending;
@@ -159,7 +168,9 @@ export class RateLimiter {
   async #claim(limit: RateLimit, bucket: Bucket): Promise<void> {
     const left = Math.max(1, limit.limit - bucket.seen);
     const ahead = Math.min(chunkOf(limit.limit), Math.floor(left / 4));
-    const want = Math.max(1, Math.min(left, Math.max(bucket.waiting, ahead)));
+    // At least what was spent ahead of the claim and what waits for it.
+    const owed = Math.max(0, bucket.used - bucket.granted) + bucket.waiting;
+    const want = Math.max(1, Math.min(left, Math.max(owed, ahead)));
     try {
       const claimed = await this.#store.claim({
         key: limit.key,

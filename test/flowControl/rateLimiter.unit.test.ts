@@ -101,6 +101,23 @@ describe('RateLimiter', () => {
     expect(await admitted(limiter, [tenant(100)], 5)).toBe(0);
   });
 
+  it('lets a window’s first message through while its tokens are claimed, at most one past the limit', async () => {
+    let release = (): void => undefined;
+    const slow: RateWindowStore = {
+      claim: (claim) =>
+        new Promise((resolve) => {
+          release = () => resolve({ granted: 0, used: claim.limit });
+        }),
+    };
+    const limiter = new RateLimiter({ store: slow, clock: () => 1_700_000_000_000 });
+    // The store has not answered, and the message is through.
+    expect(await limiter.admit([tenant(10)])).toEqual({ kind: 'admitted' });
+    const second = limiter.admit([tenant(10)]);
+    release();
+    // The window was full already (other instances): the second waits for that answer and is refused.
+    expect(await second).toMatchObject({ kind: 'limited' });
+  });
+
   it('fails open, by at most a chunk per key and window, when the store is down', async () => {
     const errors: unknown[] = [];
     const limiter = new RateLimiter({
