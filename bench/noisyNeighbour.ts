@@ -199,7 +199,9 @@ async function guardedFigures(
     context.log(describeLoad('tenant B echo, alone', alone.echo));
     context.log(describeLoad('tenant B echo_async, alone', alone.async));
     await sleep(1_000);
-    const { b, flood } = await measureBesideA(generator, stack, shape);
+    const { b, flood } = await context.profile('noisy-beside-a', () =>
+      measureBesideA(generator, stack, shape),
+    );
     context.log(describeLoad('tenant B echo, beside A', b.echo));
     context.log(describeLoad('tenant B echo_async, beside A', b.async));
     context.log(`tenant A: ${JSON.stringify(flood.byKind)}, ${flood.completed} runs completed`);

@@ -12,8 +12,11 @@
  * passes while they are claimed (it is counted in the claim), so no message
  * waits for the store unless it follows that one before the claim returns;
  * that lets at most one message per key, window and instance past the limit.
- * Claims shrink as the window fills (a quarter of what is left), which
- * bounds the tokens stranded in other instances when the window ends. See
+ * A claim is a twentieth of the limit, or as much as the instance already
+ * spent in the window when that is more (a busy key doubles its claims, so a
+ * flood costs a handful of writes a window), and never more than a quarter
+ * of what is left, which bounds the tokens stranded in other instances when
+ * the window ends. See
  * `docs/decisions/flow-control-rate-limits.md`.
  */
 
@@ -167,7 +170,9 @@ export class RateLimiter {
 
   async #claim(limit: RateLimit, bucket: Bucket): Promise<void> {
     const left = Math.max(1, limit.limit - bucket.seen);
-    const ahead = Math.min(chunkOf(limit.limit), Math.floor(left / 4));
+    // A twentieth of the limit, or what this instance already spent in the window (a busy key
+    // doubles its claims), never more than a quarter of what is left: few tokens are stranded.
+    const ahead = Math.min(Math.max(chunkOf(limit.limit), bucket.used), Math.floor(left / 4));
     // At least what was spent ahead of the claim and what waits for it.
     const owed = Math.max(0, bucket.used - bucket.granted) + bucket.waiting;
     const want = Math.max(1, Math.min(left, Math.max(owed, ahead)));

@@ -68,6 +68,13 @@ describe('RateLimiter', () => {
     expect(store.claims).toBeLessThanOrEqual(40);
   });
 
+  it('a flood costs a handful of claims a window: busy keys double their claims, a full window is refused from memory', async () => {
+    const store = new CountingStore();
+    const limiter = new RateLimiter({ store, clock: () => 1_700_000_000_000 });
+    expect(await admitted(limiter, [tenant(1_000)], 10_000)).toBe(1_000);
+    expect(store.claims).toBeLessThanOrEqual(12);
+  });
+
   it('messages arriving together while a claim is out all wait for it, none refused early', async () => {
     const limiter = new RateLimiter({
       store: new InMemoryRateWindows(),
