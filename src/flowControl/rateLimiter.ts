@@ -14,9 +14,9 @@
  * that lets at most one message per key, window and instance past the limit.
  * A claim is a twentieth of the limit, or as much as the instance already
  * spent in the window when that is more (a busy key doubles its claims, so a
- * flood costs a handful of writes a window), and never more than a quarter
- * of what is left, which bounds the tokens stranded in other instances when
- * the window ends. See
+ * flood costs about ten writes a window), and never more than half of what
+ * is left (all of it once that is less than a twentieth of the limit), which
+ * bounds the tokens stranded in other instances when the window ends. See
  * `docs/decisions/flow-control-rate-limits.md`.
  */
 
@@ -171,8 +171,11 @@ export class RateLimiter {
   async #claim(limit: RateLimit, bucket: Bucket): Promise<void> {
     const left = Math.max(1, limit.limit - bucket.seen);
     // A twentieth of the limit, or what this instance already spent in the window (a busy key
-    // doubles its claims), never more than a quarter of what is left: few tokens are stranded.
-    const ahead = Math.min(Math.max(chunkOf(limit.limit), bucket.used), Math.floor(left / 4));
+    // doubles its claims), never more than half of what is left — or all of it once that is
+    // less than a twentieth: few tokens are stranded, and the window's tail is one claim.
+    const chunk = chunkOf(limit.limit);
+    const ahead =
+      left <= chunk ? left : Math.min(Math.max(chunk, bucket.used), Math.floor(left / 2));
     // At least what was spent ahead of the claim and what waits for it.
     const owed = Math.max(0, bucket.used - bucket.granted) + bucket.waiting;
     const want = Math.max(1, Math.min(left, Math.max(owed, ahead)));
