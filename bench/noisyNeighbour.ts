@@ -14,6 +14,7 @@ import type { FloodResult } from './noisy/tenantFlood';
 import { describeLoad, latencyFigure } from './resources';
 import type { BenchContext, BenchFigure, BenchScenario } from './scenario';
 import { round2 } from './stats';
+import { countsBetween } from './writeCounter';
 
 /**
  * Flow control as a stage would run it: a tenant's messages, async starts
@@ -199,9 +200,12 @@ async function guardedFigures(
     context.log(describeLoad('tenant B echo, alone', alone.echo));
     context.log(describeLoad('tenant B echo_async, alone', alone.async));
     await sleep(1_000);
+    const before = context.resources.writes().snapshot();
     const { b, flood } = await context.profile('noisy-beside-a', () =>
       measureBesideA(generator, stack, shape),
     );
+    const calls = countsBetween(before, context.resources.writes().snapshot());
+    context.log(`SDK calls beside A: ${JSON.stringify(calls.sdkCalls)}; writes ${JSON.stringify(calls.writesByCommand)}`);
     context.log(describeLoad('tenant B echo, beside A', b.echo));
     context.log(describeLoad('tenant B echo_async, beside A', b.async));
     context.log(`tenant A: ${JSON.stringify(flood.byKind)}, ${flood.completed} runs completed`);

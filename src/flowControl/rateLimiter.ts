@@ -88,6 +88,8 @@ interface Bucket {
   seen: number;
   /** Messages waiting for the pending claim: it claims at least that many. */
   waiting: number;
+  /** Tokens this instance spent on the key in the window before: how busy it is likely to be. */
+  hint: number;
   pending?: Promise<void>;
   /** The first chunk of the next window, claimed near this one's end. */
   next?: Bucket;
@@ -162,7 +164,7 @@ export class RateLimiter {
     }
     const lateInWindow = this.#clock() - bucket.window >= NEXT_WINDOW_AT * this.#windowMs;
     if (lateInWindow && !bucket.next) {
-      const next = freshBucket(bucket.window + this.#windowMs);
+      const next = freshBucket(bucket.window + this.#windowMs, bucket.used);
       bucket.next = next;
       next.pending = this.#claim(limit, next);
     }
@@ -174,8 +176,7 @@ export class RateLimiter {
     // doubles its claims), never more than half of what is left — or all of it once that is
     // less than a twentieth: few tokens are stranded, and the window's tail is one claim.
     const chunk = chunkOf(limit.limit);
-    const ahead =
-      left <= chunk ? left : Math.min(Math.max(chunk, bucket.used), Math.floor(left / 2));
+    const ahead = claimAhead(limit.limit, chunk, left, bucket);
     // At least what was spent ahead of the claim and what waits for it.
     const owed = Math.max(0, bucket.used - bucket.granted) + bucket.waiting;
     const want = Math.max(1, Math.min(left, Math.max(owed, ahead)));
@@ -206,7 +207,8 @@ export class RateLimiter {
     this.#sweep(window);
     const bucket = this.#buckets.get(key);
     if (bucket?.window === window) return bucket;
-    const fresh = bucket?.next?.window === window ? bucket.next : freshBucket(window);
+    const hint = bucket?.window === window - this.#windowMs ? bucket.used : 0;
+    const fresh = bucket?.next?.window === window ? bucket.next : freshBucket(window, hint);
     this.#buckets.set(key, fresh);
     return fresh;
   }
@@ -236,8 +238,20 @@ export class RateLimiter {
   }
 }
 
-function freshBucket(window: number): Bucket {
-  return { window, granted: 0, used: 0, exhausted: false, seen: 0, waiting: 0 };
+function freshBucket(window: number, hint = 0): Bucket {
+  return { window, granted: 0, used: 0, exhausted: false, seen: 0, waiting: 0, hint };
+}
+
+/**
+ * How many tokens to claim ahead. A key this instance alone filled in the
+ * window before (a flood) claims what is left at once; others a twentieth
+ * of the limit, or what was spent (now or half of the window before) when
+ * more, at most half of what is left, and the last twentieth in one go.
+ */
+function claimAhead(limit: number, chunk: number, left: number, bucket: Bucket): number {
+  if (bucket.hint >= limit || left <= chunk) return left;
+  const busy = Math.max(chunk, bucket.used, Math.floor(bucket.hint / 2));
+  return Math.min(busy, Math.floor(left / 2));
 }
 
 /** Tokens per claim: a twentieth of the limit (at most 20 claims per busy key, window and instance). */
