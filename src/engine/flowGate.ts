@@ -5,7 +5,7 @@ import { type CircuitReport, DependencyGuard, type GuardedAttempt } from './depe
 import type { EngineLogger } from './logger';
 import { toRecordedError } from './recordedError';
 import type { RunLog } from './runLog';
-import { RunSlots, type SlotEnd } from './runSlots';
+import { type EndedReleases, RunSlots, type SlotEnd } from './runSlots';
 import type { SlotStore } from './slotStore';
 import type { AttemptResult } from './stepAttempt';
 import { dependencyOf } from './stepOptions';
@@ -24,6 +24,12 @@ export interface FlowControl {
   readonly circuits?: CircuitStore;
   /** Ids of runs (they fence slot holdings); default `crypto.randomUUID`. @internal */
   readonly newRunId?: () => string;
+  /**
+   * Remembers the ended requests whose slot this process gave back, so each
+   * later wake-up of one costs no write (`new EndedReleases()`, one per
+   * process). Absent: every wake-up of an ended request gives it back again.
+   */
+  readonly endedReleases?: EndedReleases;
 }
 
 /** What flow control did in a run, for the caller's wake-ups, logs and metrics. */
@@ -78,7 +84,13 @@ export class FlowGate {
     const flow = deps.flow ?? {};
     const run = (flow.newRunId ?? (() => globalThis.crypto.randomUUID()))();
     this.#slots = new RunSlots(
-      { ...deps, store: flow.slots, defaultPerTenant: flow.defaultConcurrencyPerTenant, run },
+      {
+        ...deps,
+        store: flow.slots,
+        defaultPerTenant: flow.defaultConcurrencyPerTenant,
+        run,
+        endedReleases: flow.endedReleases,
+      },
       log,
     );
     this.#guard = flow.circuits && new DependencyGuard({ ...deps, store: flow.circuits });

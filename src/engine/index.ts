@@ -63,6 +63,7 @@ export type { RetryPolicy } from './retry';
 export { DEFAULT_RETRY_POLICY, retryDelayMs } from './retry';
 export type { RunOutcome, RunRequestDeps } from './runner';
 export { runRequest, SHORT_WAIT_MAX_MS, wakeUpAt } from './runner';
+export { EndedReleases } from './runSlots';
 export type {
   SlotClaim,
   SlotRelease,

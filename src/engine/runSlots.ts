@@ -12,6 +12,32 @@ export interface RunSlotsDeps {
   readonly logger: EngineLogger;
   /** This run's id: its holdings are its own. */
   readonly run: string;
+  /** Ends whose slot this process already gave back (see {@link EndedReleases}). */
+  readonly endedReleases: EndedReleases | undefined;
+}
+
+/**
+ * The ends (request key and terminal `seq`) whose slot a run of this
+ * process gave back, so later wake-ups of the same ended request (one per
+ * stream batch holding its events) need not give it back again. Memory
+ * only: after a crash, or in another process, the next wake-up of the
+ * ended request does give it back, so nothing leaks. Bounded (oldest
+ * forgotten first). One per processor container.
+ */
+export class EndedReleases {
+  readonly #keys = new Set<string>();
+  constructor(readonly capacity = 10_000) {}
+
+  has(key: string): boolean {
+    return this.#keys.has(key);
+  }
+
+  add(key: string): void {
+    this.#keys.add(key);
+    if (this.#keys.size <= this.capacity) return;
+    const oldest = this.#keys.values().next();
+    if (!oldest.done) this.#keys.delete(oldest.value);
+  }
 }
 
 /** Whether the run may start steps now. @internal */
@@ -111,6 +137,8 @@ export class RunSlots {
     const store = this.#deps.store;
     if (!store || !demand || end === 'keep') return [];
     if (end === 'idle' && this.#heldAt === undefined && !state.queued) return [];
+    const ended = end === 'ended' ? `${state.requestKey}@${state.terminal?.seq}` : undefined;
+    if (ended && this.#heldAt === undefined && this.#deps.endedReleases?.has(ended)) return [];
     try {
       const released = await store.release({
         ...demand,
@@ -121,6 +149,7 @@ export class RunSlots {
         now: this.#deps.clock(),
       });
       this.#heldAt = undefined;
+      if (ended) this.#deps.endedReleases?.add(ended);
       return released.wake.filter((key) => key !== state.requestKey);
     } catch (error) {
       // The holding lapses at its expiry; the next run of the request releases it too.

@@ -245,12 +245,13 @@ function freshBucket(window: number, hint = 0): Bucket {
 /**
  * How many tokens to claim ahead. A key this instance alone filled in the
  * window before (a flood) claims what is left at once; others a twentieth
- * of the limit, or what was spent (now or half of the window before) when
- * more, at most half of what is left, and the last twentieth in one go.
+ * of the limit, or what was spent (so far, or in the whole window before)
+ * when more — a steady key claims its window in one go — at most half of
+ * what is left, and the last twentieth in one go.
  */
 function claimAhead(limit: number, chunk: number, left: number, bucket: Bucket): number {
   if (bucket.hint >= limit || left <= chunk) return left;
-  const busy = Math.max(chunk, bucket.used, Math.floor(bucket.hint / 2));
+  const busy = Math.max(chunk, bucket.used, bucket.hint);
   return Math.min(busy, Math.floor(left / 2));
 }
 

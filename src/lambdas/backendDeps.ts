@@ -6,7 +6,12 @@ import {
   DynamoDbSubscriptionStore,
   ManagementApiFramePoster,
 } from '../connections';
-import type { EngineLogger, FlowControl, WorkflowRegistry } from '../engine';
+import {
+  EndedReleases,
+  type EngineLogger,
+  type FlowControl,
+  type WorkflowRegistry,
+} from '../engine';
 import { DynamoDbEventStore } from '../events/dynamodb';
 import { DynamoDbCircuitStore } from '../flowControl/dynamodb/dynamoDbCircuitStore';
 import { DynamoDbSlotStore } from '../flowControl/dynamodb/dynamoDbSlotStore';
@@ -85,6 +90,7 @@ function flowControlOf(client: DynamoDBClient, config: FlowControlConfig): FlowC
   return {
     slots: new DynamoDbSlotStore({ client, tableName }),
     circuits: new DynamoDbCircuitStore({ client, tableName }),
+    endedReleases: new EndedReleases(),
     ...(config.concurrencyPerTenant > 0 && {
       defaultConcurrencyPerTenant: config.concurrencyPerTenant,
     }),

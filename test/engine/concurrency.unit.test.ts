@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   createWorkflowRegistry,
   defineWorkflow,
+  EndedReleases,
   runRequest,
   type SlotStore,
   signalRequest,
@@ -185,6 +186,36 @@ describe('concurrency per key', () => {
       kind: 'completed',
       flow: { queueWaitMs: expect.any(Number) },
     });
+  });
+
+  it('a process that gave an ended request’s slot back does not give it back again on each later wake-up; another process does', async () => {
+    const probe = new RunningSteps();
+    const registry = createWorkflowRegistry([countedWorkflow(probe, { limit: 1 })]);
+    const store = new InMemoryEventStore();
+    const inner = new InMemorySlotStore();
+    let releases = 0;
+    const slots: SlotStore = {
+      acquire: (claim) => inner.acquire(claim),
+      release: (release) => {
+        releases += 1;
+        return inner.release(release);
+      },
+    };
+    const clock = fakeClock();
+    const thisProcess = { slots, endedReleases: new EndedReleases() };
+    await submit(store, registry, clock, 'counted_job', 'r1', { ms: 1 });
+    const key = toRequestKey('acme', 'r1');
+    const base = runDeps(store, registry, clock, { slots });
+    expect(await runRequest({ ...base, flowControl: thisProcess, requestKey: key })).toMatchObject({
+      kind: 'completed',
+    });
+    expect(releases).toBe(1);
+    await runRequest({ ...base, flowControl: thisProcess, requestKey: key });
+    await runRequest({ ...base, flowControl: thisProcess, requestKey: key });
+    expect(releases).toBe(1);
+    const anotherProcess = { slots, endedReleases: new EndedReleases() };
+    await runRequest({ ...base, flowControl: anotherProcess, requestKey: key });
+    expect(releases).toBe(2);
   });
 
   it('the default limit per tenant holds every workflow without its own, per workflow', async () => {
