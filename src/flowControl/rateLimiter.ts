@@ -7,8 +7,8 @@
  * A message costs no I/O on the hot path: each instance *claims* tokens
  * from the store's counter in chunks (one conditional `ADD` per chunk, never
  * past the limit) and spends them from memory. It claims the next chunk
- * when half of the last is spent and, near a window's end, the first chunk
- * of the next window. The first message of a window that has no tokens yet
+ * when half of the last is spent and, near a window's end, a busy key's
+ * first chunk of the next window. The first message of a window that has no tokens yet
  * passes while they are claimed (it is counted in the claim), so no message
  * waits for the store unless it follows that one before the claim returns;
  * that lets at most one message per key, window and instance past the limit.
@@ -162,8 +162,11 @@ export class RateLimiter {
     if (!bucket.exhausted && !bucket.pending && bucket.granted - bucket.used <= chunk / 2) {
       bucket.pending = this.#claim(limit, bucket);
     }
+    // Only a busy key's next window is claimed ahead: a quiet one's first message passes while
+    // it claims, and a refused flood can wait for its next window's claim.
+    const busy = !bucket.exhausted && bucket.used >= limit.limit / 4;
     const lateInWindow = this.#clock() - bucket.window >= NEXT_WINDOW_AT * this.#windowMs;
-    if (lateInWindow && !bucket.next) {
+    if (busy && lateInWindow && !bucket.next) {
       const next = freshBucket(bucket.window + this.#windowMs, bucket.used);
       bucket.next = next;
       next.pending = this.#claim(limit, next);
