@@ -193,7 +193,8 @@ export class RateLimiter {
       });
       bucket.granted += claimed.granted;
       bucket.seen = claimed.used;
-      if (claimed.granted === 0) bucket.exhausted = true;
+      // A window full now (this claim took the rest) needs no claim to find that out.
+      if (claimed.granted === 0 || claimed.used >= limit.limit) bucket.exhausted = true;
     } catch (error) {
       // Fail open, within bounds: a chunk for this window, and no more claims in it.
       this.#onStoreError(error, limit.key);
