@@ -7,13 +7,29 @@ import { defineConfig } from 'vitest/config';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const env = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
+// The package's own name resolves to its sources (tsconfig.json `paths`), so
+// tests import examples/ as a user's app would, without installing it.
+const root = import.meta.dirname;
+const alias = {
+  'streamer-engine/runtime': `${root}/src/runtime.ts`,
+  'streamer-engine/cdk': `${root}/infra/index.ts`,
+  'streamer-engine/local': `${root}/src/local/index.ts`,
+  'streamer-engine/client': `${root}/src/client/index.ts`,
+  'streamer-engine/testing': `${root}/src/testing/index.ts`,
+  'streamer-engine/pulumi': `${root}/infra/pulumi/index.ts`,
+  'streamer-engine': `${root}/src/index.ts`,
+};
+
 export default defineConfig({
+  resolve: { alias },
   test: {
     projects: [
       {
+        extends: true,
         test: { name: 'unit', include: ['test/**/*.unit.test.ts'], env },
       },
       {
+        extends: true,
         test: {
           name: 'int',
           include: ['test/**/*.int.test.ts'],
@@ -24,6 +40,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'e2e',
           include: ['test/**/*.e2e.test.ts'],

@@ -4,8 +4,8 @@ import { ulid } from 'ulid';
 import { InMemoryRateWindows } from '../src/flowControl/memory/inMemoryRateWindows';
 import { createMessageAdmission } from '../src/flowControl/messageAdmission';
 import { RateLimiter } from '../src/flowControl/rateLimiter';
-import type { FlowControlSettings } from '../src/flowControl/settings';
 import { LOCAL_FLOW_CONTROL, type LocalStack, startLocalStack } from '../src/local/stack';
+import type { FlowControlSettings } from '../src/settings/flowControl';
 import { createDemoRegistry } from '../src/workflows';
 import type { LoadGenerator } from './load/fork';
 import type { LoadResult } from './load/jobs';
@@ -205,7 +205,9 @@ async function guardedFigures(
       measureBesideA(generator, stack, shape),
     );
     const calls = countsBetween(before, context.resources.writes().snapshot());
-    context.log(`SDK calls beside A: ${JSON.stringify(calls.sdkCalls)}; writes ${JSON.stringify(calls.writesByCommand)}`);
+    context.log(
+      `SDK calls beside A: ${JSON.stringify(calls.sdkCalls)}; writes ${JSON.stringify(calls.writesByCommand)}`,
+    );
     context.log(describeLoad('tenant B echo, beside A', b.echo));
     context.log(describeLoad('tenant B echo_async, beside A', b.async));
     context.log(`tenant A: ${JSON.stringify(flood.byKind)}, ${flood.completed} runs completed`);

@@ -1,6 +1,5 @@
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ulid } from 'ulid';
-import { LOCAL_AWS } from '../src/local/localAws';
 import { PROGRESS_ACTION } from './benchWorkflows';
 import { loadFigures } from './resources';
 import type { BenchFigure, BenchScenario } from './scenario';
@@ -44,7 +43,7 @@ export const progressLatency: BenchScenario = {
     const fromEvent = result.histograms?.progressFromEvent;
     const fromReport = result.histograms?.progressFromReport?.summary;
     if (!fromEvent) throw new Error('no progress frame arrived');
-    const streams = new DynamoDBStreamsClient({ endpoint: stack.dynamoDbEndpoint, ...LOCAL_AWS });
+    const streams = new DynamoDBStreamsClient({ endpoint: stack.dynamoDbEndpoint, ...stack.aws });
     const floor = await putToReaderLatency(stack.dynamo, quick ? 30 : 150, (onRecord, table) =>
       rawStreamReader(streams, stack.dynamo, table, onRecord),
     ).finally(() => streams.destroy());

@@ -1,8 +1,11 @@
 import { appendThroughput } from './appendThroughput';
 import { asyncEndToEnd } from './asyncEndToEnd';
 import { connectionSetup } from './connectionSetup';
+import { costScenario } from './cost';
+import { dispatchScenario } from './dispatch';
 import { fanOut } from './fanOut';
 import { noisyNeighbour } from './noisyNeighbour';
+import { peerScenario } from './peer';
 import { progressLatency } from './progressLatency';
 import { replayScenario } from './replay';
 import { runnerScenario } from './runner';
@@ -18,12 +21,15 @@ export const scenarios: BenchScenario[] = [
   appendThroughput,
   replayScenario,
   runnerScenario,
+  peerScenario,
   streamDelivery,
   syncEcho,
   connectionSetup,
   fanOut,
+  dispatchScenario,
   asyncEndToEnd,
   progressLatency,
+  costScenario,
   // Starts stacks of its own (one with a stage's flow control, one without) on the runner's DynamoDB Local.
   noisyNeighbour,
 ];

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DEFAULT_FLOW_CONTROL, type FlowControlSettings } from '../src/flowControl/settings';
+import { DEFAULT_FLOW_CONTROL, type FlowControlSettings } from '../src/settings/flowControl';
 import { SettingError } from './settingError';
 import { parseStageName, parseTrafficShifting, type StageSettings, stageSettings } from './stages';
 import type { JwtSettings } from './streamerEngine';

@@ -38,11 +38,8 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionKind, FunctionAccess>> = {
     sendTo: [],
     manageConnections: true,
   },
-  processor: {
-    tables: { requests: 'readWrite', flowControl: 'readWrite' },
-    sendTo: ['wakeUp', 'deadLetter'],
-    manageConnections: false,
-  },
+  // The processor reads the log's stream (granted with its mapping) and only dispatches wake-ups.
+  processor: { tables: {}, sendTo: ['wakeUp'], manageConnections: false },
   projector: {
     tables: {
       requests: 'read',
@@ -53,7 +50,7 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionKind, FunctionAccess>> = {
     sendTo: [],
     manageConnections: true,
   },
-  timer: {
+  runner: {
     tables: { requests: 'readWrite', flowControl: 'readWrite' },
     sendTo: ['wakeUp', 'deadLetter'],
     manageConnections: false,

@@ -1,8 +1,9 @@
+import { ENV, locationVariables } from '../src/settings/environment';
 import {
   DEFAULT_FLOW_CONTROL,
-  FLOW_CONTROL_ENV,
   type FlowControlSettings,
-} from '../src/flowControl/settings';
+  flowControlVariables,
+} from '../src/settings/flowControl';
 import type { TableNames } from '../src/tables/definitions';
 import type { FunctionKind } from './functionEntries';
 import type { JwtSettings } from './streamerEngine';
@@ -23,36 +24,7 @@ export interface FunctionEnvironmentValues<V = string> {
   readonly flowControl?: FlowControlSettings;
 }
 
-/**
- * The environment variable names the handlers read (`src/lambdas/config.ts`).
- * Keep the two in step: a name here that config does not read is dead, a
- * name config requires that is missing here fails the function at cold start.
- */
-export const ENV = {
-  requestsTable: 'REQUESTS_TABLE',
-  requestViewTable: 'REQUEST_VIEW_TABLE',
-  connectionsTable: 'CONNECTIONS_TABLE',
-  subscriptionsTable: 'SUBSCRIPTIONS_TABLE',
-  flowControlTable: 'FLOW_CONTROL_TABLE',
-  rateLimitsTable: 'RATE_LIMITS_TABLE',
-  tenantMessagesPerSecond: FLOW_CONTROL_ENV.tenantMessagesPerSecond,
-  connectionMessagesPerSecond: FLOW_CONTROL_ENV.connectionMessagesPerSecond,
-  tenantStartsPerSecond: FLOW_CONTROL_ENV.tenantStartsPerSecond,
-  concurrencyPerTenant: FLOW_CONTROL_ENV.concurrencyPerTenant,
-  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
-  wakeUpQueueUrl: 'WAKE_UP_QUEUE_URL',
-  managementEndpoint: 'WEBSOCKET_MANAGEMENT_ENDPOINT',
-  jwtPublicKey: 'JWT_PUBLIC_KEY',
-  jwksUrl: 'JWKS_URL',
-  jwtIssuer: 'JWT_ISSUER',
-  jwtAudience: 'JWT_AUDIENCE',
-  jwtAllowedTenants: 'JWT_ALLOWED_TENANTS',
-  jwtClockTolerance: 'JWT_CLOCK_TOLERANCE_SECONDS',
-  stage: 'STREAMER_STAGE',
-  serviceName: 'POWERTOOLS_SERVICE_NAME',
-  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
-  sourceMaps: 'NODE_OPTIONS',
-} as const;
+export { ENV } from '../src/settings/environment';
 
 const BACKEND: readonly (keyof typeof ENV)[] = [
   'requestsTable',
@@ -66,8 +38,9 @@ const BACKEND: readonly (keyof typeof ENV)[] = [
 
 /**
  * The variables each function's config requires: `readAuthorizerConfig` and
- * `readFrontDoorConfig` for the front door, `readBackendConfig` for the
- * back end (all in `src/lambdas/config.ts`), which
+ * `readFrontDoorConfig` for the front door, `readDispatcherConfig` for the
+ * processor, `readBackendConfig` for the projector and the runner (all in
+ * `src/settings/config.ts`), which
  * reads every table and queue whichever of them a function uses. A variable
  * is no grant: IAM decides what each function may touch.
  */
@@ -85,9 +58,9 @@ const VARIABLES: Readonly<Record<FunctionKind, readonly (keyof typeof ENV)[]>> =
     'connectionMessagesPerSecond',
     'tenantStartsPerSecond',
   ],
-  processor: [...BACKEND, 'flowControlTable', 'concurrencyPerTenant'],
+  processor: ['wakeUpQueueUrl'],
   projector: BACKEND,
-  timer: [...BACKEND, 'flowControlTable', 'concurrencyPerTenant'],
+  runner: [...BACKEND, 'flowControlTable', 'concurrencyPerTenant'],
 };
 
 /**
@@ -98,21 +71,9 @@ export function functionEnvironment<V = string>(
   kind: FunctionKind,
   values: FunctionEnvironmentValues<V>,
 ): Record<string, string | V> {
-  const flow = values.flowControl ?? DEFAULT_FLOW_CONTROL;
-  const available: Partial<Record<keyof typeof ENV, string | V>> = {
-    requestsTable: values.tableNames.requests,
-    requestViewTable: values.tableNames.requestView,
-    connectionsTable: values.tableNames.connections,
-    subscriptionsTable: values.tableNames.subscriptions,
-    flowControlTable: values.tableNames.flowControl,
-    rateLimitsTable: values.tableNames.rateLimits,
-    tenantMessagesPerSecond: String(flow.tenantMessagesPerSecond),
-    connectionMessagesPerSecond: String(flow.connectionMessagesPerSecond),
-    tenantStartsPerSecond: String(flow.tenantStartsPerSecond),
-    concurrencyPerTenant: String(flow.concurrencyPerTenant),
-    deadLetterQueueUrl: values.deadLetterQueueUrl,
-    wakeUpQueueUrl: values.wakeUpQueueUrl,
-    managementEndpoint: values.managementEndpoint,
+  const available = {
+    ...locationVariables<V>(values),
+    ...flowControlVariables(values.flowControl ?? DEFAULT_FLOW_CONTROL),
   };
   const env: Record<string, string | V> = {
     [ENV.serviceName]: 'streamer',

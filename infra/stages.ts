@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { FlowControlSettings } from '../src/flowControl/settings';
+import type { FlowControlSettings } from '../src/settings/flowControl';
 import { SettingError } from './settingError';
 
 /** The environments Streamer deploys to, one CloudFormation stack each. */

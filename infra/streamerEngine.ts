@@ -26,6 +26,7 @@ import {
   tableNames,
   tables,
 } from '../src/tables/definitions';
+import { assertEsbuildInstalled, bundlingProject } from './bundlingProject';
 import { EngineNetwork, type EngineVpcSettings } from './engineNetwork';
 import {
   BUNDLE,
@@ -38,12 +39,17 @@ import {
   wakeUpVisibilityTimeout,
 } from './engineSettings';
 import { FUNCTION_ACCESS } from './functionAccess';
-import { FUNCTION_KINDS, type FunctionKind, resolveEntries } from './functionEntries';
+import {
+  FUNCTION_KINDS,
+  type FunctionKind,
+  resolveEntries,
+  shippedHandlers,
+} from './functionEntries';
 import { type FunctionEnvironmentValues, functionEnvironment } from './functionEnvironment';
 import { LiveAliases, pascal } from './liveAliases';
 import { acknowledgeSecurityFindings } from './securityFindings';
 import { SettingError } from './settingError';
-import type { StageSettings } from './stages';
+import { type StageSettings, stageSettings } from './stages';
 import { StreamerAlarms } from './streamerAlarms';
 import {
   type FilterPattern,
@@ -78,17 +84,27 @@ export interface JwtSettings {
 
 /** Props of {@link StreamerEngine}. */
 export interface StreamerEngineProps {
-  /** Names, removal policy, throttling, log retention and traffic shifting of the environment. */
-  readonly stage: StageSettings;
+  /**
+   * Names, removal policy, throttling, log retention and traffic shifting of
+   * the environment. Default: `stageSettings('dev')`.
+   */
+  readonly stage?: StageSettings;
   /** Token verification for the `$connect` authorizer. */
   readonly jwt: JwtSettings;
   /**
    * Path of the module whose `workflows` export (an array of workflows from
    * `defineWorkflow` / `defineHandler`) is bundled into the router, processor,
-   * projector and timer. Default: `infra/demoWorkflows.ts`, the demo workflows of `src/workflows`.
+   * runner. Required when the construct comes from the installed
+   * package; in this repository the default is `infra/demoWorkflows.ts`.
    */
+  readonly workflows?: string;
+  /** @deprecated The former name of {@link workflows}. */
   readonly workflowsModule?: string;
-  /** The repository root holding `src/lambdas` and `package-lock.json`. Default: the parent of `infra/`. */
+  /**
+   * The project the functions are bundled in (holds the lock file and the
+   * `node_modules` esbuild resolves from). Default: the nearest folder at or
+   * above the workflows module that holds a lock file.
+   */
   readonly projectRoot?: string;
   /** Where every alarm notifies, when given. */
   readonly alarmTopic?: ITopic;
@@ -146,15 +162,16 @@ const BUNDLING: BundlingOptions = {
  * definitions, the WebSocket API with its JWT authorizer, the seven Lambda
  * functions behind `live` aliases (traffic shifted by CodeDeploy when the
  * stage says so), the stream mappings, the queues (FIFO dead letters, wake-up
- * timers, failed stream batches) and alarms. Bring your own workflows with
- * `workflowsModule`; opt into a VPC, a customer-managed key and a data-event
+ * timers, failed stream batches) and alarms, around your `workflows`
+ * module; opt into a VPC, a customer-managed key and a data-event
  * trail with `vpc`, `encryptionKey` and `auditLog`.
  *
  * @example
+ * import { StreamerEngine, stageSettings } from 'streamer-engine/cdk';
  * new StreamerEngine(stack, 'Engine', {
+ *   workflows: join(__dirname, 'workflows.ts'),
  *   stage: stageSettings('prod'),
  *   jwt: { jwksUrl: 'https://auth.example.com/.well-known/jwks.json', issuer: 'https://auth.example.com/' },
- *   workflowsModule: join(import.meta.dirname, '../workflows/index.ts'),
  * });
  */
 export class StreamerEngine extends Construct {
@@ -164,9 +181,9 @@ export class StreamerEngine extends Construct {
   readonly tableDefinitions: Readonly<Record<TableRole, TableDefinition>>;
   /** FIFO queue receiving exactly one message per dead-lettered request. */
   readonly deadLetterQueue: Queue;
-  /** Standard queue of delayed wake-ups (retry backoff, lease expiry), consumed by the timer. */
+  /** Standard queue of wake-ups, consumed by the runner: immediate ones from the processor, delayed ones for retries, timers and leases. */
   readonly wakeUpQueue: Queue;
-  /** Where the stream mappings and the timer park records they could not process. */
+  /** Where the stream mappings and the runner park records they could not process. */
   readonly failedEventsQueue: Queue;
   /** The Lambda functions, by role. */
   readonly functions: Readonly<Record<FunctionKind, NodejsFunction>>;
@@ -190,7 +207,7 @@ export class StreamerEngine extends Construct {
 
   constructor(scope: Construct, id: string, props: StreamerEngineProps) {
     super(scope, id);
-    const { stage } = props;
+    const stage = props.stage ?? stageSettings('dev');
     validateJwt(props.jwt);
     if (!props.jwt.publicKeyPem && !props.jwt.jwksUrl) {
       Annotations.of(this).addWarningV2(
@@ -206,7 +223,7 @@ export class StreamerEngine extends Construct {
     this.tableDefinitions = tables;
     this.tables = this.#tables(stage, names);
     const sizing = { ...DEFAULT_SIZING, ...props.sizing };
-    const queues = this.#queues(stage, sizing.timer);
+    const queues = this.#queues(stage, sizing.runner);
     this.deadLetterQueue = queues.deadLetterQueue;
     this.wakeUpQueue = queues.wakeUpQueue;
     this.failedEventsQueue = queues.failedEventsQueue;
@@ -220,7 +237,7 @@ export class StreamerEngine extends Construct {
     this.webSocketUrl = this.webSocketStage.url;
     this.managementEndpoint = this.webSocketStage.callbackUrl;
 
-    this.functions = this.#functions(props, sizing, {
+    this.functions = this.#functions(props, stage, sizing, {
       stage: stage.stage,
       tableNames: names,
       deadLetterQueueUrl: this.deadLetterQueue.queueUrl,
@@ -286,6 +303,8 @@ export class StreamerEngine extends Construct {
       streamConsumers: [this.functions.processor, this.functions.projector],
       tables: Object.values(this.tables),
       queuesThatMustStayEmpty: [this.deadLetterQueue, this.failedEventsQueue],
+      // A wake-up may be delayed up to SQS's 15 minutes: older than that plus 5, the runner is behind.
+      queuesWithBacklog: [{ queue: this.wakeUpQueue, maxAge: Duration.minutes(20) }],
       ...(topic && { topic }),
     });
     if (stage.trafficShifting) {
@@ -317,7 +336,7 @@ export class StreamerEngine extends Construct {
     };
   }
 
-  #queues(stage: StageSettings, timer: FunctionSizing): EngineQueues {
+  #queues(stage: StageSettings, runner: FunctionSizing): EngineQueues {
     const common: QueueProps = {
       ...(this.encryptionKey
         ? { encryption: QueueEncryption.KMS, encryptionMasterKey: this.encryptionKey }
@@ -341,7 +360,7 @@ export class StreamerEngine extends Construct {
     const wakeUpQueue = new Queue(this, 'WakeUpQueue', {
       ...common,
       queueName: `${stage.prefix}-wake-ups`,
-      visibilityTimeout: wakeUpVisibilityTimeout(timer.timeout),
+      visibilityTimeout: wakeUpVisibilityTimeout(runner.timeout),
       retentionPeriod: Duration.days(14),
       deadLetterQueue: { queue: failedEventsQueue, maxReceiveCount: WAKE_UP_MAX_RECEIVES },
     });
@@ -350,13 +369,16 @@ export class StreamerEngine extends Construct {
 
   #functions(
     props: StreamerEngineProps,
+    stage: StageSettings,
     sizing: Record<FunctionKind, FunctionSizing>,
     values: FunctionEnvironmentValues,
   ): Record<FunctionKind, NodejsFunction> {
-    const { stage } = props;
-    const projectRoot = resolve(props.projectRoot ?? join(INFRA_DIR, '..'));
-    const workflowsModule = resolve(props.workflowsModule ?? join(INFRA_DIR, 'demoWorkflows.ts'));
-    const { entries } = resolveEntries({ projectRoot, workflowsModule });
+    const workflowsModule = resolve(props.workflows ?? props.workflowsModule ?? demoWorkflows());
+    const project = bundlingProject(workflowsModule, props.projectRoot);
+    const projectRoot = project.root;
+    assertEsbuildInstalled(projectRoot);
+    const handlers = shippedHandlers();
+    const { entries } = resolveEntries({ projectRoot, workflowsModule, handlers });
     const network = this.network;
     const lambda = (kind: FunctionKind): NodejsFunction => {
       const logGroup = new LogGroup(this, `${pascal(kind)}Logs`, {
@@ -376,9 +398,11 @@ export class StreamerEngine extends Construct {
         tracing: Tracing.ACTIVE,
         memorySize: sizing[kind].memorySize,
         timeout: sizing[kind].timeout,
+        // Runs have their own concurrency, which no other function can take (docs/decisions/dispatch-and-run.md).
+        ...(kind === 'runner' && { reservedConcurrentExecutions: WAKE_UP_MAPPING.maxConcurrency }),
         logGroup,
         projectRoot,
-        depsLockFilePath: join(projectRoot, 'package-lock.json'),
+        depsLockFilePath: project.lockFile,
         environment: functionEnvironment(kind, values),
         ...(inVpc && {
           vpc: network.vpc,
@@ -429,7 +453,7 @@ export class StreamerEngine extends Construct {
     });
   }
 
-  /** Both stream consumers read the log's stream, each only for the events it handles; the timer reads the wake-ups. */
+  /** Both stream consumers read the log's stream, each only for the events it handles; the runner reads the wake-ups. */
   #mappings(): void {
     const streamMapping = (settings: StreamMappingSettings, patterns: FilterPattern[]) =>
       new DynamoEventSource(this.tables.requests, {
@@ -450,9 +474,10 @@ export class StreamerEngine extends Construct {
     aliases.projector.addEventSource(
       streamMapping(STREAM_MAPPING.projector, projectorFilterPatterns()),
     );
-    aliases.timer.addEventSource(
+    aliases.runner.addEventSource(
       new SqsEventSource(this.wakeUpQueue, {
         batchSize: WAKE_UP_MAPPING.batchSize,
+        maxConcurrency: WAKE_UP_MAPPING.maxConcurrency,
         reportBatchItemFailures: true,
       }),
     );
@@ -474,6 +499,14 @@ export class StreamerEngine extends Construct {
       if (access.manageConnections) this.webSocketStage.grantManagementApiAccess(fn);
     }
   }
+}
+
+/** This repository's demo workflows; the installed package has none to default to. */
+function demoWorkflows(): string {
+  if (import.meta.url.endsWith('.ts')) return join(INFRA_DIR, 'demoWorkflows.ts');
+  throw new SettingError(
+    "StreamerEngine needs `workflows`: the path of your module that exports `workflows`, e.g. { workflows: join(__dirname, 'workflows.ts') }",
+  );
 }
 
 /** Fails the synth on settings the authorizer would reject at every cold start. */

@@ -11,7 +11,7 @@ import { type JwtSettings, StreamerEngine, type StreamerEngineProps } from './st
 export interface StreamerStackProps extends StackProps {
   readonly settings: StageSettings;
   readonly jwt: JwtSettings;
-  /** See {@link StreamerEngineProps.workflowsModule}. */
+  /** See {@link StreamerEngineProps.workflows}. */
   readonly workflowsModule?: string;
   /** Creates an SNS topic for the alarms and subscribes this address to it. */
   readonly alarmEmail?: string;
@@ -51,7 +51,7 @@ export class StreamerStack extends Stack {
     this.engine = new StreamerEngine(this, 'Engine', {
       stage: props.settings,
       jwt: props.jwt,
-      ...(props.workflowsModule && { workflowsModule: props.workflowsModule }),
+      ...(props.workflowsModule && { workflows: props.workflowsModule }),
       ...(topic && { alarmTopic: topic }),
       ...(props.vpcId && { vpc: { vpc: Vpc.fromLookup(this, 'Vpc', { vpcId: props.vpcId }) } }),
       ...(props.encryptionKey && {

@@ -81,7 +81,7 @@ export function tenantInsightRules(prefix: string): TenantInsightRule[] {
       prefix,
       'failures',
       'failed step attempts and dead letters, per tenant',
-      ['processor', 'timer'],
+      ['runner'],
       {
         Filters: [{ Match: '$.message', In: ['step failed', 'request dead-lettered'] }],
       },
@@ -91,7 +91,7 @@ export function tenantInsightRules(prefix: string): TenantInsightRule[] {
       prefix,
       'queue-wait',
       'milliseconds waited for a concurrency slot, per tenant',
-      ['processor', 'timer'],
+      ['runner'],
       {
         ValueOf: '$.queue_wait_ms',
         Filters: [{ Match: '$.message', In: ['slot acquired after waiting'] }],

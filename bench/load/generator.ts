@@ -197,7 +197,11 @@ async function connect(job: ConnectJob): Promise<LoadResult> {
 
 /** The receivers' connection ids, as the connect handler recorded them (by the job's user). */
 async function receiverIds(source: Extract<FanOutVia, { via: 'management' }>): Promise<string[]> {
-  const dynamo = new DynamoDBClient({ endpoint: source.dynamoDbEndpoint, ...LOCAL_AWS });
+  const dynamo = new DynamoDBClient({
+    endpoint: source.dynamoDbEndpoint,
+    region: LOCAL_AWS.region,
+    credentials: source.dynamoDbCredentials,
+  });
   try {
     const ids: string[] = [];
     let startKey: Record<string, never> | undefined;

@@ -37,6 +37,11 @@ export type FanOutVia =
       readonly endpoint: string;
       /** The receivers' connection ids are read from the connections table (by user). */
       readonly dynamoDbEndpoint: string;
+      /** The stack's DynamoDB credentials (its DynamoDB Local keeps its data under them). */
+      readonly dynamoDbCredentials: {
+        readonly accessKeyId: string;
+        readonly secretAccessKey: string;
+      };
       readonly connectionsTable: string;
       readonly userId: string;
     }

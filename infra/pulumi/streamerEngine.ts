@@ -121,7 +121,7 @@ export class StreamerEngine extends pulumi.ComponentResource {
       rateLimits: table('rateLimits'),
     };
     const sizing = { ...DEFAULT_SIZING, ...args.sizing };
-    const queues = this.#queues(sizing.timer, args.kmsKeyArn);
+    const queues = this.#queues(sizing.runner, args.kmsKeyArn);
     this.deadLetterQueue = queues.deadLetter;
     this.wakeUpQueue = queues.wakeUp;
     this.failedEventsQueue = queues.failedEvents;
@@ -210,7 +210,7 @@ export class StreamerEngine extends pulumi.ComponentResource {
     );
   }
 
-  #queues(timer: FunctionSizing, kmsKeyArn?: pulumi.Input<string>): Queues {
+  #queues(runner: FunctionSizing, kmsKeyArn?: pulumi.Input<string>): Queues {
     const { prefix, queueRetention } = this.#stage;
     const encryption = kmsKeyArn ? { kmsMasterKeyId: kmsKeyArn } : { sqsManagedSseEnabled: true };
     const queue = (id: string, args: aws.sqs.QueueArgs) => {
@@ -254,7 +254,7 @@ export class StreamerEngine extends pulumi.ComponentResource {
     });
     const wakeUp = queue('wake-ups', {
       name: `${prefix}-wake-ups`,
-      visibilityTimeoutSeconds: wakeUpVisibilityTimeout(timer.timeout).toSeconds(),
+      visibilityTimeoutSeconds: wakeUpVisibilityTimeout(runner.timeout).toSeconds(),
       messageRetentionSeconds: fourteenDays,
       redrivePolicy: pulumi.jsonStringify({
         deadLetterTargetArn: failedEvents.arn,
@@ -498,11 +498,12 @@ export class StreamerEngine extends pulumi.ComponentResource {
     stream('processor', processorFilterPatterns());
     stream('projector', projectorFilterPatterns());
     new aws.lambda.EventSourceMapping(
-      `${name}-timer-wake-ups`,
+      `${name}-runner-wake-ups`,
       {
         eventSourceArn: this.wakeUpQueue.arn,
-        functionName: this.aliases.timer.arn,
+        functionName: this.aliases.runner.arn,
         batchSize: WAKE_UP_MAPPING.batchSize,
+        scalingConfig: { maximumConcurrency: WAKE_UP_MAPPING.maxConcurrency },
         functionResponseTypes: ['ReportBatchItemFailures'],
       },
       { parent: this },

@@ -20,7 +20,7 @@ export interface TokenVerifierOptions {
   readonly issuer?: string;
   /** Required `aud` (one of) when set. */
   readonly audience?: string | readonly string[];
-  /** Allowed clock skew for `exp`/`nbf`, in seconds. Default 5. */
+  /** Allowed clock skew for `exp`/`nbf`/`iat`, in seconds. Default 5. */
   readonly clockToleranceSec?: number;
   /** When set, only these tenants may connect (others get 403). */
   readonly allowedTenants?: readonly string[];
@@ -96,6 +96,22 @@ function toAuthError(error: unknown): AuthError {
   return new AuthError('key_unavailable', 'Token could not be verified', { cause: error });
 }
 
+/**
+ * Refuses a token issued in the future (beyond the clock tolerance): jose
+ * checks `iat` only against a `maxTokenAge`, so a token claiming to be issued
+ * ten years ahead would otherwise pass. (jose already refuses a non-numeric `iat`.)
+ */
+function checkIssuedAt(payload: JWTPayload, now: Date, toleranceSec: number): void {
+  if (typeof payload.iat !== 'number') return;
+  const nowSec = Math.floor(now.getTime() / 1000);
+  if (payload.iat > nowSec + toleranceSec) {
+    throw new AuthError(
+      'not_yet_valid',
+      `Token "iat" is ${payload.iat - nowSec} s in the future (tolerance ${toleranceSec} s): check the issuer's clock`,
+    );
+  }
+}
+
 function identityOf(payload: JWTPayload, allowedTenants: readonly string[] | undefined): Identity {
   const { sub } = payload;
   const tenantId = payload.tenant_id;
@@ -132,8 +148,9 @@ function identityOf(payload: JWTPayload, allowedTenants: readonly string[] | und
 /**
  * Builds a verifier for Streamer's connect tokens: RS256 only (`none`, HS256
  * and every other algorithm are refused), `exp` required, `nbf` checked when
- * present, `iss`/`aud` checked when configured, `sub` and `tenant_id`
- * required, a small clock tolerance. Keys come from a PEM or a JWKS URL and
+ * present, `iat` not in the future, `iss`/`aud` checked when configured,
+ * `sub` and `tenant_id` required and well-formed (the id rules of
+ * `src/events/requestKey.ts`), a small clock tolerance. Keys come from a PEM or a JWKS URL and
  * are cached at module scope.
  *
  * @example
@@ -160,6 +177,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         typeof key === 'function'
           ? await jwtVerify(token, key, verifyOptions)
           : await jwtVerify(token, key, verifyOptions);
+      checkIssuedAt(payload, options.now?.() ?? new Date(), verifyOptions.clockTolerance);
       return identityOf(payload, options.allowedTenants);
     } catch (error) {
       throw toAuthError(error);

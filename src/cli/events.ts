@@ -1,35 +1,32 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { toRequestKey } from '../events';
 import { DynamoDbEventStore } from '../events/dynamodb';
-import { LOCAL_AWS } from '../local/localAws';
 import { readStackInfo } from '../local/stackInfo';
 import { foldRequestView } from '../projections/requestView';
 
-// `npm run events -- <request id> [tenant]`: print a request's event log and
-// the view folded from it, from the running local stack. The tenant defaults
-// to the dev token's (`dev-tenant`).
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-const [requestId, tenantId = 'dev-tenant'] = process.argv.slice(2);
-if (!requestId) {
-  console.error('Usage: npm run events -- <request id> [tenant id]');
-  process.exit(2);
-}
-const stack = readStackInfo();
-const client = new DynamoDBClient({ endpoint: stack.dynamoDbEndpoint, ...LOCAL_AWS });
-const store = new DynamoDbEventStore({ client, tableName: stack.tables.requests });
-const events = await store.read(toRequestKey(tenantId, requestId));
-client.destroy();
-if (events.length === 0) {
-  console.error(`No request ${requestId} in tenant ${tenantId}.`);
-  process.exit(1);
-}
-for (const event of events) {
+/**
+ * `streamer events <request id> [tenant]`: prints a request's event log and
+ * the view folded from it, from the running local stack. The tenant
+ * defaults to the dev token's (`dev-tenant`). Returns the exit code.
+ */
+export async function printEvents(requestId: string, tenantId = 'dev-tenant'): Promise<number> {
+  const stack = readStackInfo();
+  const client = new DynamoDBClient({ endpoint: stack.dynamoDbEndpoint, ...stack.aws });
+  const store = new DynamoDbEventStore({ client, tableName: stack.tables.requests });
+  const events = await store.read(toRequestKey(tenantId, requestId));
+  client.destroy();
+  if (events.length === 0) {
+    console.error(`No request ${requestId} in tenant ${tenantId}.`);
+    return 1;
+  }
+  for (const event of events) {
+    console.log(
+      `${String(event.seq).padStart(4)}  ${new Date(event.at).toISOString()}  ${event.type.padEnd(22)}  ${JSON.stringify(event.data)}`,
+    );
+  }
+  const view = foldRequestView(events);
   console.log(
-    `${String(event.seq).padStart(4)}  ${new Date(event.at).toISOString()}  ${event.type.padEnd(22)}  ${JSON.stringify(event.data)}`,
+    `\nView: ${view?.status}, ${view?.progress} %${view?.progressMessage ? ` (${view.progressMessage})` : ''}`,
   );
+  return 0;
 }
-const view = foldRequestView(events);
-console.log(
-  `\nView: ${view?.status}, ${view?.progress} %${view?.progressMessage ? ` (${view.progressMessage})` : ''}`,
-);

@@ -1,48 +1,62 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDbEventStore } from '../events/dynamodb';
-import { LOCAL_AWS } from '../local/localAws';
 import { readStackInfo } from '../local/stackInfo';
 import { loadWorkflowRegistry } from '../local/workflowModule';
+import { DynamoDbRequestViewStore } from '../projections/dynamodb/requestViewStore';
 import { SqsDeadLetterQueue } from '../queues/deadLetterQueue';
-import { redriveDeadLetters } from '../queues/redrive';
+import { type RedriveReport, redriveDeadLetters } from '../queues/redrive';
 
-// `npm run redrive [-- --workflows path/to/module.ts]`: restart every request
-// in the dead-letter queue. With REQUESTS_TABLE and DEAD_LETTER_QUEUE_URL set
-// it works on those (e.g. in AWS, with your credentials); otherwise on the
-// running local stack. The workflows replay the logs: pass the module the
-// engine was deployed with (default: the demo workflows).
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+/**
+ * `streamer redrive [--workflows path/to/module.ts]`: restarts every
+ * dead-lettered request. They are found in the request view's dead-letter
+ * index (the record, which survives restarts and expired messages) and in
+ * the dead-letter queue (whose messages are deleted once handled). With
+ * REQUESTS_TABLE and REQUEST_VIEW_TABLE set (and DEAD_LETTER_QUEUE_URL, if
+ * the queue should be drained too) it works on those (e.g. in AWS, with your
+ * credentials); otherwise on the running local stack. The workflows replay
+ * the logs: pass the module the engine was deployed with (default: the
+ * demo workflows). Returns the exit code.
+ */
+export async function redrive(workflowsModule: string | undefined): Promise<number> {
+  const env = process.env;
+  const fromEnv = env.REQUESTS_TABLE && env.REQUEST_VIEW_TABLE;
+  const local = fromEnv ? undefined : readStackInfo();
+  const aws = local?.aws ?? {};
+  const dynamo = new DynamoDBClient(local ? { endpoint: local.dynamoDbEndpoint, ...aws } : {});
+  const sqs = new SQSClient(local ? { endpoint: local.sqsEndpoint, ...aws } : {});
+  const queueUrl = local?.queueUrls.deadLetter ?? env.DEAD_LETTER_QUEUE_URL;
+  try {
+    const report = await redriveDeadLetters({
+      views: new DynamoDbRequestViewStore({
+        client: dynamo,
+        tableName: local?.tables.requestView ?? String(env.REQUEST_VIEW_TABLE),
+      }),
+      ...(queueUrl && { queue: new SqsDeadLetterQueue({ sqs, queueUrl }) }),
+      store: new DynamoDbEventStore({
+        client: dynamo,
+        tableName: local?.tables.requests ?? String(env.REQUESTS_TABLE),
+      }),
+      registry: await loadWorkflowRegistry(workflowsModule),
+      clock: () => Date.now(),
+      by: env.USER ? `cli:${env.USER}` : 'cli',
+    });
+    printReport(report);
+    return report.failed.length > 0 ? 1 : 0;
+  } finally {
+    dynamo.destroy();
+    sqs.destroy();
+  }
+}
 
-const fromEnv = process.env.REQUESTS_TABLE && process.env.DEAD_LETTER_QUEUE_URL;
-const local = fromEnv ? undefined : readStackInfo();
-const dynamo = new DynamoDBClient(local ? { endpoint: local.dynamoDbEndpoint, ...LOCAL_AWS } : {});
-const sqs = new SQSClient(local ? { endpoint: local.sqsEndpoint, ...LOCAL_AWS } : {});
-const report = await redriveDeadLetters({
-  queue: new SqsDeadLetterQueue({
-    sqs,
-    queueUrl: local?.queueUrls.deadLetter ?? String(process.env.DEAD_LETTER_QUEUE_URL),
-  }),
-  store: new DynamoDbEventStore({
-    client: dynamo,
-    tableName: local?.tables.requests ?? String(process.env.REQUESTS_TABLE),
-  }),
-  registry: await loadWorkflowRegistry(workflowsArgument()),
-  clock: () => Date.now(),
-  by: process.env.USER ? `cli:${process.env.USER}` : 'cli',
-});
-console.log(
-  `Redrove ${report.redriven.length} request(s)${report.redriven.length ? `: ${report.redriven.join(', ')}` : ''}; skipped ${report.skipped.length}; failed ${report.failed.length}.`,
-);
-for (const { requestKey, reason } of report.skipped)
-  console.log(`  skipped ${requestKey}: ${reason}`);
-for (const { requestKey, error } of report.failed)
-  console.error(`  failed ${requestKey}: ${error}`);
-dynamo.destroy();
-sqs.destroy();
-process.exitCode = report.failed.length > 0 ? 1 : 0;
-
-function workflowsArgument(): string | undefined {
-  const at = process.argv.indexOf('--workflows');
-  return at > 0 ? process.argv[at + 1] : process.env.STREAMER_WORKFLOWS_MODULE;
+function printReport(report: RedriveReport): void {
+  const { redriven, skipped, failed, found, messagesDeleted } = report;
+  console.log(
+    `Found ${found.index} dead-lettered request(s) in the request view and ${found.queue} in the queue.`,
+  );
+  console.log(
+    `Redrove ${redriven.length} request(s)${redriven.length ? `: ${redriven.join(', ')}` : ''}; skipped ${skipped.length}; failed ${failed.length}; deleted ${messagesDeleted} queue message(s).`,
+  );
+  for (const { requestKey, reason } of skipped) console.log(`  skipped ${requestKey}: ${reason}`);
+  for (const { requestKey, error } of failed) console.error(`  failed ${requestKey}: ${error}`);
 }

@@ -6,6 +6,7 @@ import { toRequestKey } from '../events/requestKey';
 import { waitingChildren } from './decide';
 import {
   EventNotAcceptedError,
+  EventValidationError,
   InputValidationError,
   NotDeadLetteredError,
   RequestFinishedError,
@@ -14,6 +15,8 @@ import {
 import type { WorkflowRegistry } from './registry';
 import { validateInput } from './registry';
 import { type RequestState, replay } from './replay';
+import { validateWithSchema } from './standardSchema';
+import { rawStanding } from './unrunnable';
 import type { Workflow } from './workflow';
 
 /** What {@link acceptRequest} needs. */
@@ -111,8 +114,9 @@ const MAX_CONFLICT_RETRIES = 5;
 
 /**
  * Reads, folds, decides and appends at the version read; on a conflict (a
- * runner appended meanwhile) it decides again on the fresh log. `decide`
- * may return undefined: nothing is appended, and neither is anything returned.
+ * runner appended meanwhile) it decides again on the fresh log. `decide` may
+ * return undefined: nothing is appended, and nothing is returned.
+ * `attempted` names the command for the error of an ended, unrunnable log.
  * @internal
  */
 export async function appendIfDecided(
@@ -120,15 +124,16 @@ export async function appendIfDecided(
   registry: WorkflowRegistry,
   requestKey: string,
   tenantId: string,
-  decide: (state: RequestState) => NewEvent | undefined,
+  decide: (state: RequestState) => NewEvent | undefined | Promise<NewEvent | undefined>,
+  attempted?: string,
 ): Promise<AppendedResult | undefined> {
   for (let attempt = 0; ; attempt++) {
     const events = await store.read(requestKey);
     if (events.length === 0 || events[0]?.tenantId !== tenantId) {
       throw new RequestNotFoundError(requestKey);
     }
-    const state = replay(registry, events);
-    const event = decide(state);
+    const state = foldOrExplain(registry, requestKey, events, attempted);
+    const event = await decide(state);
     if (!event) return undefined;
     try {
       const seq = await store.append(requestKey, state.version, [event]);
@@ -145,10 +150,39 @@ async function appendDecided(
   registry: WorkflowRegistry,
   requestKey: string,
   context: CommandContext,
-  decide: (state: RequestState) => NewEvent,
+  decide: (state: RequestState) => NewEvent | Promise<NewEvent>,
+  attempted?: string,
 ): Promise<AppendedResult> {
-  const result = await appendIfDecided(store, registry, requestKey, context.tenantId, decide);
+  const result = await appendIfDecided(
+    store,
+    registry,
+    requestKey,
+    context.tenantId,
+    decide,
+    attempted,
+  );
   return result as AppendedResult;
+}
+
+/**
+ * Folds the log. A log the registered workflows cannot run (replay throws)
+ * whose request already ended — the runner fails an unrunnable request from
+ * its raw log — is refused like any ended request when `attempted` names the
+ * command; without it (redrive) the fold error itself says what to fix.
+ */
+function foldOrExplain(
+  registry: WorkflowRegistry,
+  requestKey: string,
+  events: readonly StoredEvent[],
+  attempted: string | undefined,
+): RequestState {
+  try {
+    return replay(registry, events);
+  } catch (error) {
+    const { terminal } = rawStanding(events);
+    if (!terminal || attempted === undefined) throw error;
+    throw new RequestFinishedError(requestKey, terminal.type, attempted);
+  }
 }
 
 /**
@@ -168,7 +202,7 @@ export async function cancelRequest(
   context: CommandContext & { readonly reason?: string },
 ): Promise<AppendedResult> {
   let cancelled: RequestState | undefined;
-  const result = await appendDecided(store, registry, requestKey, context, (state) => {
+  const cancel = (state: RequestState): NewEvent => {
     if (state.terminal) throw new RequestFinishedError(requestKey, state.terminal.type, 'cancel');
     cancelled = state;
     return {
@@ -178,10 +212,12 @@ export async function cancelRequest(
       userId: context.userId,
       data: context.reason ? { reason: context.reason } : {},
     };
-  });
+  };
+  const result = await appendDecided(store, registry, requestKey, context, cancel, 'cancel');
   // The runner cancels them too when woken by the cancellation (after a crash here).
-  if (cancelled)
+  if (cancelled) {
     await cancelChildren(store, registry, cancelled, waitingChildren(cancelled), context);
+  }
   return result;
 }
 
@@ -195,7 +231,10 @@ export interface ExternalEvent {
  * Delivers an external event to a workflow that accepts it in its current
  * state (`request.signalled`); the runner continues from there. An event the
  * machine would not take now is rejected with `EventNotAcceptedError` and not
- * stored; XState's own `xstate.*` events can never be sent.
+ * stored; XState's own `xstate.*` events can never be sent. When the workflow
+ * declares `signals`, the event must match its type's schema
+ * (`EventValidationError` otherwise, nothing stored) and the schema's output
+ * is what is stored.
  *
  * @example
  * await signalRequest(store, registry, key, { type: 'approve' }, { tenantId, userId, now: clock() });
@@ -207,26 +246,55 @@ export function signalRequest(
   event: ExternalEvent,
   context: CommandContext,
 ): Promise<AppendedResult> {
-  return appendDecided(store, registry, requestKey, context, (state) => {
-    if (state.terminal)
-      throw new RequestFinishedError(requestKey, state.terminal.type, `signal "${event.type}" to`);
-    const stateValue = state.snapshot.value;
-    if (
-      typeof event.type !== 'string' ||
-      event.type.startsWith('xstate.') ||
-      state.snapshot.status !== 'active' ||
-      !state.snapshot.can(event)
-    ) {
-      throw new EventNotAcceptedError(requestKey, String(event.type), stateValue);
-    }
-    return {
-      type: 'request.signalled',
-      at: context.now,
-      tenantId: context.tenantId,
-      userId: context.userId,
-      data: { event: structuredClone(event) },
-    };
-  });
+  const attempted = `signal "${String(event.type)}" to`;
+  return appendDecided(
+    store,
+    registry,
+    requestKey,
+    context,
+    async (state) => {
+      if (state.terminal)
+        throw new RequestFinishedError(requestKey, state.terminal.type, attempted);
+      const notAccepted = () =>
+        new EventNotAcceptedError(requestKey, String(event.type), state.snapshot.value);
+      if (typeof event.type !== 'string' || event.type.startsWith('xstate.')) throw notAccepted();
+      const checked = await validatedSignal(state.workflow, requestKey, event);
+      if (state.snapshot.status !== 'active' || !state.snapshot.can(checked)) throw notAccepted();
+      return {
+        type: 'request.signalled',
+        at: context.now,
+        tenantId: context.tenantId,
+        userId: context.userId,
+        data: { event: checked },
+      };
+    },
+    attempted,
+  );
+}
+
+/** The event to store: checked against the workflow's `signals` schema for its type, when it has any. */
+async function validatedSignal(
+  workflow: Workflow,
+  requestKey: string,
+  event: ExternalEvent,
+): Promise<ExternalEvent> {
+  const schemas = workflow.signals;
+  if (!schemas) return structuredClone(event);
+  const schema = Object.hasOwn(schemas, event.type) ? schemas[event.type] : undefined;
+  if (!schema) {
+    const known = Object.keys(schemas).join(', ');
+    throw new EventValidationError(requestKey, event.type, [
+      { path: 'type', message: `${workflow.action} accepts only these events: ${known}` },
+    ]);
+  }
+  const result = await validateWithSchema(schema, event);
+  if (!result.ok) throw new EventValidationError(requestKey, event.type, result.issues);
+  if (typeof result.value !== 'object' || result.value === null || Array.isArray(result.value)) {
+    throw new EventValidationError(requestKey, event.type, [
+      { path: '', message: 'the signal schema must produce an object' },
+    ]);
+  }
+  return { ...structuredClone(result.value), type: event.type };
 }
 
 /**
@@ -244,7 +312,10 @@ export function redriveRequest(
   context: CommandContext & { readonly by?: string; readonly reason?: string },
 ): Promise<AppendedResult> {
   return appendDecided(store, registry, requestKey, context, (state) => {
-    if (!state.deadLettered || !state.restorePoint) throw new NotDeadLetteredError(requestKey);
+    // An unrunnable request has no step error to restore: it starts again from where its log is.
+    if (!state.deadLettered || (!state.restorePoint && !state.failure?.unrunnable)) {
+      throw new NotDeadLetteredError(requestKey);
+    }
     return {
       type: 'request.redriven',
       at: context.now,

@@ -1,5 +1,4 @@
 import type { RecordedError } from '../events/lifecycle';
-import type { RequestFailure, RequestState } from './replay';
 
 /**
  * The dead-letter intent: sent once a request's retryable failures used up
@@ -32,24 +31,43 @@ export interface DeadLetterSink {
   send(message: DeadLetterMessage): Promise<void>;
 }
 
+/** The facts of a request a dead-letter message repeats (from its `request.accepted`). */
+export interface DeadLetterSubject {
+  readonly requestKey: string;
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly requestId: string;
+  readonly action: string;
+  readonly workflowVersion: number;
+}
+
+/** The failure a dead-letter message is about: its `request.failed`. */
+export interface DeadLetterFailure {
+  /** `seq` of the `request.failed`. */
+  readonly seq: number;
+  readonly attempts: number;
+  readonly errors: readonly RecordedError[];
+}
+
 /**
- * The dead-letter message of a request whose attempts ran out, pointing at
- * the part of the log that tells the story.
+ * The dead-letter message of one failure. Its `messageId`
+ * (`<requestKey>#<seq of request.failed>`) is stable, so sending it again
+ * after a crash is de-duplicable.
  */
 export function deadLetterMessageOf(
-  state: RequestState,
-  failure: RequestFailure,
+  subject: DeadLetterSubject,
+  failure: DeadLetterFailure,
 ): DeadLetterMessage {
   return {
-    messageId: `${state.requestKey}#${failure.seq}`,
-    requestKey: state.requestKey,
-    tenantId: state.tenantId,
-    userId: state.userId,
-    requestId: state.requestId,
-    action: state.action,
-    workflowVersion: state.workflow.version,
+    messageId: `${subject.requestKey}#${failure.seq}`,
+    requestKey: subject.requestKey,
+    tenantId: subject.tenantId,
+    userId: subject.userId,
+    requestId: subject.requestId,
+    action: subject.action,
+    workflowVersion: subject.workflowVersion,
     attempts: failure.attempts,
     errors: failure.errors,
-    log: { requestKey: state.requestKey, fromSeq: 1, toSeq: failure.seq },
+    log: { requestKey: subject.requestKey, fromSeq: 1, toSeq: failure.seq },
   };
 }

@@ -102,6 +102,25 @@ export class InputValidationError extends EngineError {
 }
 
 /**
+ * A signal's event does not match the schema the workflow declares for its
+ * type (`signals` on `defineWorkflow`), or its type is not declared. Nothing
+ * was stored.
+ */
+export class EventValidationError extends EngineError {
+  override readonly name = 'EventValidationError';
+  readonly retryable = false;
+  constructor(
+    readonly requestKey: string,
+    readonly eventType: string,
+    readonly issues: readonly InputIssue[],
+  ) {
+    super(
+      `Invalid event "${eventType}" for request ${requestKey}: ${issues.map((issue) => `${issue.path || '(event)'}: ${issue.message}`).join('; ')}; nothing was stored`,
+    );
+  }
+}
+
+/**
  * Throw this (or any error with `retryable: false`) from a step to fail it
  * at once, without using the remaining attempts: bad data, a refused
  * permission, anything that cannot succeed by trying again.
@@ -154,6 +173,40 @@ export class NotDeadLetteredError extends EngineError {
   constructor(readonly requestKey: string) {
     super(
       `Request ${requestKey} is not dead-lettered: only dead-lettered requests can be redriven`,
+    );
+  }
+}
+
+/**
+ * A machine invokes an actor by a name that `setup({ actors })` does not
+ * register: XState would spawn nothing and the request would wait forever.
+ * Raised when the workflow is defined or registered (naming the state); and
+ * when a log recorded under another definition is replayed (naming the
+ * invoke id XState left without a child), which ends that request as unrunnable.
+ */
+export class UnregisteredActorError extends EngineError {
+  override readonly name = 'UnregisteredActorError';
+  readonly retryable = false;
+  constructor(
+    readonly action: string,
+    readonly actorName: string,
+    readonly stateId?: string,
+  ) {
+    super(
+      stateId === undefined
+        ? `Workflow ${action} invokes an actor that is not registered (invoke id "${actorName}"): add its src to setup({ actors: { … } }) as a step(fn)`
+        : `Workflow ${action} invokes actor "${actorName}" (in state ${stateId}) that is not registered: add it to setup({ actors: { ${actorName}: step(fn) } })`,
+    );
+  }
+}
+
+/** `machine` is not an XState v5 state machine (built with `setup(…).createMachine(…)`). */
+export class NotAMachineError extends EngineError {
+  override readonly name = 'NotAMachineError';
+  readonly retryable = false;
+  constructor(readonly action: string) {
+    super(
+      `Workflow ${action}: \`machine\` is not an XState v5 machine; build it with setup({ actors }).createMachine({ … })`,
     );
   }
 }

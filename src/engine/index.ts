@@ -30,14 +30,17 @@ export type { InputIssue } from './errors';
 export {
   EngineError,
   EventNotAcceptedError,
+  EventValidationError,
   InputValidationError,
   NonRetryableError,
+  NotAMachineError,
   NotAStepError,
   NotDeadLetteredError,
   RequestFinishedError,
   RequestNotFoundError,
   StepAbortedError,
   UnknownWorkflowError,
+  UnregisteredActorError,
   WorkflowVersionMismatchError,
 } from './errors';
 export type { FlowControl, FlowReport } from './flowGate';
@@ -76,7 +79,7 @@ export type { ProgressReporter, StepContext, StepFunction } from './step';
 export { step } from './step';
 export type { StepOptions } from './stepOptions';
 export { DEFAULT_CIRCUIT_POLICY } from './stepOptions';
-export type { HandlerOptions, Workflow, WorkflowOptions } from './workflow';
+export type { HandlerOptions, SignalSchemas, Workflow, WorkflowOptions } from './workflow';
 export {
   defineHandler,
   defineWorkflow,

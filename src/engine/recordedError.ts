@@ -6,7 +6,8 @@ import type { RecordedError } from '../events/lifecycle';
  * `NonRetryableError` does).
  */
 export function toRecordedError(error: unknown): RecordedError {
-  if (isRecordedError(error)) return error;
+  // A copy as the log will give it back: the live runner must fold what a replay folds (invariant 3).
+  if (isRecordedError(error)) return toJson(error);
   if (error instanceof Error) {
     const flagged = (error as { retryable?: unknown }).retryable;
     const details = (error as { details?: unknown }).details;

@@ -1,4 +1,5 @@
 import { UnknownWorkflowError } from './errors';
+import { assertRunnableMachine } from './machineCheck';
 import { type ValidationResult, validateWithSchema } from './standardSchema';
 import type { Workflow } from './workflow';
 
@@ -18,7 +19,9 @@ export interface WorkflowRegistry {
 
 /**
  * Builds a registry from workflows. Registering the same action and version
- * twice is a programming error.
+ * twice is a programming error, and so is a machine the engine cannot run
+ * (an invoked actor that is not registered, or not a step): both throw here,
+ * at cold start, instead of failing requests later.
  *
  * @example
  * const registry = createWorkflowRegistry([...Object.values(createDemoWorkflows({ speed: 1 }))]);
@@ -27,6 +30,7 @@ export interface WorkflowRegistry {
 export function createWorkflowRegistry(workflows: Iterable<Workflow>): WorkflowRegistry {
   const byAction = new Map<string, Map<number, Workflow>>();
   for (const workflow of workflows) {
+    assertRunnableMachine(workflow.action, workflow.machine);
     const versions = byAction.get(workflow.action) ?? new Map<number, Workflow>();
     if (versions.has(workflow.version)) {
       throw new RangeError(`Workflow ${workflow.action} v${workflow.version} is registered twice`);

@@ -18,6 +18,7 @@ import {
   NotAStepError,
   RequestNotFoundError,
   UnknownWorkflowError,
+  UnregisteredActorError,
   WorkflowVersionMismatchError,
 } from './errors';
 import type { WorkflowRegistry } from './registry';
@@ -68,6 +69,8 @@ export interface RequestFailure {
   readonly stepId?: string;
   /** `seq` of the `request.failed` event. */
   readonly seq: number;
+  /** The registered workflows could not run the log when it failed (nothing to restore on redrive). */
+  readonly unrunnable?: boolean;
 }
 
 /** The folded state of a request: its machine snapshot plus the engine's bookkeeping. */
@@ -126,8 +129,11 @@ type Accepted = LifecycleEventOf<'request.accepted'>;
 /**
  * Rebuilds a request's state from its log. Pure: it folds the events through
  * XState's `initialTransition` / `transition` and runs no step and no side
- * effect. Throws `RequestNotFoundError` for an empty log and
- * `WorkflowVersionMismatchError` when the recorded version is not registered.
+ * effect. Throws `RequestNotFoundError` for an empty log and, for a log the
+ * registered workflows cannot run, `UnknownWorkflowError`,
+ * `WorkflowVersionMismatchError` (the recorded version is not registered),
+ * `UnregisteredActorError` or `NotAStepError` (the machine invokes an actor
+ * that is missing or not a step of this engine).
  *
  * @example
  * const state = replay(registry, await store.read(toRequestKey('acme', 'r1')));
@@ -335,6 +341,7 @@ function onRequestFailed(state: RequestState, data: Data<'request.failed'>, seq:
     errors: sameStep ? (state.lastStepError?.errors ?? [data.error]) : [data.error],
     ...(data.stepId ? { stepId: data.stepId } : {}),
     seq,
+    ...(data.unrunnable ? { unrunnable: true } : {}),
   };
 }
 
@@ -391,7 +398,8 @@ function syncSteps(state: RequestState): void {
   const children = state.snapshot.children as Record<string, AnyActorRef | undefined>;
   const next = new Map<string, StepInvocation>();
   for (const [id, actorRef] of Object.entries(children)) {
-    if (!actorRef) continue;
+    // XState leaves the child undefined when `src` names no actor of the machine.
+    if (!actorRef) throw new UnregisteredActorError(state.action, id);
     const existing = state.steps.get(id);
     if (existing && existing.actorRef === actorRef) {
       next.set(id, existing);

@@ -90,11 +90,17 @@ export class RunLog {
     this.#state = state;
   }
 
-  /** Reads and folds the log; undefined when the request does not exist. */
+  /**
+   * Reads and folds the log; undefined when the request does not exist.
+   * Throws {@link FoldError} when the registered workflows cannot fold it.
+   */
   static async open(deps: RunLogDeps): Promise<RunLog | undefined> {
     const events = await deps.store.read(deps.requestKey);
     if (events.length === 0) return undefined;
-    return new RunLog(deps, replay(deps.registry, events));
+    return new RunLog(
+      deps,
+      folding(() => replay(deps.registry, events)),
+    );
   }
 
   /** The state as stored (without the held outcomes). */
@@ -185,7 +191,24 @@ export class RunLog {
 
   async #reload(): Promise<void> {
     this.#reloads += 1;
-    this.#state = replay(this.#deps.registry, await this.#deps.store.read(this.#deps.requestKey));
+    const events = await this.#deps.store.read(this.#deps.requestKey);
+    this.#state = folding(() => replay(this.#deps.registry, events));
+  }
+
+  /**
+   * Stores the held outcomes as they are, without folding them (their fold
+   * is what failed): the steps that produced them never run again. A
+   * conflict means the log moved on; the outcomes are then dropped.
+   */
+  async storeHeldUnfolded(): Promise<void> {
+    const events = this.#held.flatMap((outcome) => outcome.events);
+    this.#held = [];
+    if (events.length === 0) return;
+    try {
+      await this.#exclusive(() => this.#append(events));
+    } catch (error) {
+      if (!(error instanceof VersionConflictError)) throw error;
+    }
   }
 
   /**
@@ -235,7 +258,9 @@ export class RunLog {
   /** Folds `events` into `state` as the store numbered them (the next `seq`s), and returns it. */
   #folded(state: RequestState, events: readonly NewEvent[]): RequestState {
     let seq = state.version;
-    for (const event of events) applyEvent(state, this.#stored(event, ++seq));
+    folding(() => {
+      for (const event of events) applyEvent(state, this.#stored(event, ++seq));
+    });
     return state;
   }
 
@@ -246,5 +271,26 @@ export class RunLog {
       seq,
       schemaVersion: event.schemaVersion ?? EVENT_SCHEMA_VERSION,
     };
+  }
+}
+
+/**
+ * What folding the log threw: the registered workflows cannot run it (an
+ * unregistered workflow or version, an actor missing or not a step of this
+ * engine). Folds are pure, so it would throw again on every delivery. @internal
+ */
+export class FoldError extends Error {
+  override readonly name = 'FoldError';
+  constructor(override readonly cause: unknown) {
+    super('The log cannot be folded by the registered workflows', { cause });
+  }
+}
+
+/** Runs a fold, marking what it throws as a {@link FoldError} (folds do no I/O, so nothing else is caught). */
+function folding<T>(fold: () => T): T {
+  try {
+    return fold();
+  } catch (error) {
+    throw error instanceof FoldError ? error : new FoldError(error);
   }
 }

@@ -7,13 +7,15 @@ import { cancelChildren } from './commands';
 import { type DeadLetterSink, deadLetterMessageOf } from './deadLetter';
 import { type Decision, decide, endedRelations, type StepStart } from './decide';
 import type { PendingTimer } from './durableTimers';
+import { RequestNotFoundError } from './errors';
 import { type FlowControl, FlowGate, type FlowReport, type Gated } from './flowGate';
 import { type EngineLogger, silentLogger } from './logger';
 import { globalTimers, type ProgressUpdate, type Timers } from './progressReporter';
 import { toJson, toRecordedError } from './recordedError';
 import type { WorkflowRegistry } from './registry';
+import type { RequestState } from './replay';
 import { nextAttemptAt } from './retry';
-import { type CommitResult, type Lease, type LostReason, RunLog } from './runLog';
+import { type CommitResult, FoldError, type Lease, type LostReason, RunLog } from './runLog';
 import type { SlotEnd } from './runSlots';
 import {
   type AttemptResult,
@@ -21,6 +23,7 @@ import {
   type RunningAttempt,
   startAttempt,
 } from './stepAttempt';
+import { settleUnrunnable } from './unrunnable';
 
 /** What {@link runRequest} needs; everything with side effects is injected. */
 export interface RunRequestDeps {
@@ -52,6 +55,11 @@ export interface RunRequestDeps {
   readonly shortWaitMaxMs?: number;
   /** Concurrency slots and dependency circuits (`docs/flow-control.md`); absent: no limits. */
   readonly flowControl?: FlowControl;
+  /**
+   * @internal Told the runner's own folded state when a run stops, so a test
+   * can compare it with a fresh fold of the log (invariant 3).
+   */
+  readonly onFinish?: (state: RequestState) => void;
 }
 
 /** The longest wait a processor run spends in-process instead of a queued wake-up (SQS counts whole seconds). */
@@ -149,9 +157,25 @@ type Idle = Extract<Decision, { kind: 'idle' }>;
  * if (dueAt !== undefined) await scheduleWakeUp(requestKey, dueAt);
  */
 export async function runRequest(deps: RunRequestDeps): Promise<RunOutcome> {
-  const log = await RunLog.open(deps);
+  let log: RunLog | undefined;
+  try {
+    log = await RunLog.open(deps);
+  } catch (error) {
+    if (!(error instanceof FoldError)) throw error;
+    return { ...(await endUnrunnable(deps, error.cause)), stepsRun: 0 };
+  }
   if (!log) return { kind: 'nothing_to_do', reason: 'not_found', stepsRun: 0 };
   return new Runner(deps, log).run();
+}
+
+/**
+ * The registered workflows cannot fold this log (it would fail on every
+ * delivery): end the request from its raw log (`unrunnable.ts`).
+ */
+async function endUnrunnable(deps: RunRequestDeps, cause: unknown): Promise<Ended> {
+  if (cause instanceof RequestNotFoundError) return { kind: 'nothing_to_do', reason: 'not_found' };
+  const events = await deps.store.read(deps.requestKey);
+  return settleUnrunnable({ ...deps, logger: deps.logger ?? silentLogger }, events, cause);
 }
 
 /** One run of one request: a loop of decide, then act on the decision. */
@@ -185,6 +209,12 @@ class Runner {
     let ended: Ended;
     try {
       ended = await this.#loop();
+    } catch (error) {
+      if (!(error instanceof FoldError)) throw error;
+      await this.#stopInFlight();
+      // Keep what the steps just produced, so they never run again, then end it.
+      await this.#log.storeHeldUnfolded();
+      ended = await endUnrunnable(this.#deps, error.cause);
     } finally {
       await this.#stopInFlight();
     }
@@ -197,7 +227,10 @@ class Runner {
       this.#releaseLostLeases();
       const now = this.#deps.clock();
       const next = await this.#act(decide(this.#log.view(), now), now);
-      if (next.kind === 'stop') return next.outcome;
+      if (next.kind === 'stop') {
+        this.#deps.onFinish?.(this.#log.state);
+        return next.outcome;
+      }
     }
   }
 
@@ -491,7 +524,10 @@ class Runner {
     const state = this.#log.state;
     const failure = state.failure;
     if (!failure) return AGAIN;
-    const message = deadLetterMessageOf(state, failure);
+    const message = deadLetterMessageOf(
+      { ...state, workflowVersion: state.workflow.version },
+      failure,
+    );
     await this.#deps.deadLetterSink.send(message);
     const committed = await this.#log.commit([
       this.#log.event('request.dead_lettered', {

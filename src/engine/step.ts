@@ -45,7 +45,15 @@ export type StepFunction<TOutput = unknown, TInput = unknown, TStepInput = unkno
   context: StepContext<TInput, TStepInput>,
 ) => Promise<TOutput>;
 
-const stepFunctions = new WeakMap<object, StepFunction>();
+/**
+ * The brand `step()` puts on its actor logic: a symbol from the global
+ * registry, so a step made by another copy of this module (a CommonJS and an
+ * ES module copy loaded side by side, or two installs bundled together) is
+ * still recognised. Identity-keyed marks (a WeakMap) are invisible across
+ * copies, and every request of such a workflow failed with `NotAStepError`.
+ * The `@1` is the step-function contract's version.
+ */
+const STEP_BRAND = Symbol.for('streamer-engine/step@1');
 
 /**
  * Declares a durable step: actor logic to put in `setup({ actors })` and
@@ -78,12 +86,14 @@ export function step<TOutput, TInput = unknown, TStepInput = unknown>(
       'A step runs through the Streamer engine (runRequest / runInline), not createActor',
     );
   });
-  stepFunctions.set(logic, fn as StepFunction);
+  Object.defineProperty(logic, STEP_BRAND, { value: fn, enumerable: false });
   if (options) markStepOptions(logic, options);
   return logic;
 }
 
 /** The function behind `logic` if it was declared with {@link step}. @internal */
 export function stepFunctionOf(logic: unknown): StepFunction | undefined {
-  return typeof logic === 'object' && logic !== null ? stepFunctions.get(logic) : undefined;
+  if (typeof logic !== 'object' || logic === null) return undefined;
+  const fn = (logic as Record<symbol, unknown>)[STEP_BRAND];
+  return typeof fn === 'function' ? (fn as StepFunction) : undefined;
 }

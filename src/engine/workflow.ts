@@ -2,6 +2,7 @@ import { type AnyStateMachine, assign, setup } from 'xstate';
 import { type ConcurrencyOptions, type ConcurrencyRule, normalizeConcurrency } from './concurrency';
 import type { InputIssue } from './errors';
 import { hashHex } from './hash';
+import { assertRunnableMachine } from './machineCheck';
 import { normalizeRetryPolicy, type RetryPolicy } from './retry';
 import type { StandardSchemaV1 } from './standardSchema';
 import { type StepContext, step } from './step';
@@ -41,6 +42,8 @@ export interface Workflow<
    * issues. (Method syntax keeps `Workflow<X>` assignable to `Workflow`.)
    */
   validate?(input: TInput): readonly InputIssue[] | undefined;
+  /** Schemas of the external events the workflow accepts, by event type (see {@link WorkflowOptions.signals}). */
+  readonly signals?: SignalSchemas;
   readonly retry: Required<RetryPolicy>;
   /** Runs with work in progress at once, per key (`docs/flow-control.md`); undefined: the engine's default per tenant. */
   readonly concurrency?: ConcurrencyRule;
@@ -51,6 +54,9 @@ export interface Workflow<
   /** Phantom field carrying the output type. */
   readonly __output?: TOutput;
 }
+
+/** Standard Schemas of external events, by event type. */
+export type SignalSchemas = Readonly<Record<string, StandardSchemaV1>>;
 
 /** Options of {@link defineWorkflow} (the type parameters as in {@link Workflow}). */
 export interface WorkflowOptions<
@@ -64,6 +70,17 @@ export interface WorkflowOptions<
   readonly estimatedDuration: number;
   readonly input: StandardSchemaV1<TPayload, TInput>;
   readonly validate?: (input: TInput) => readonly InputIssue[] | undefined;
+  /**
+   * The external events (`signal`) the workflow accepts, each with a Standard
+   * Schema of the whole event (`type` included). When given, a signal must be
+   * of a listed type and match its schema, or it is refused
+   * (`EventValidationError`, nothing stored); the schema's output is what is
+   * stored and fed to the machine. Without it, events go in as sent.
+   *
+   * @example
+   * signals: { approve: z.object({ type: z.literal('approve'), approver: z.string().min(1) }) }
+   */
+  readonly signals?: SignalSchemas;
   readonly retry?: Partial<RetryPolicy>;
   /**
    * At most `limit` runs per key with work in progress; the others wait in
@@ -109,12 +126,14 @@ export function defineWorkflow<
   if (!(options.estimatedDuration >= 0)) {
     throw new RangeError(`Workflow ${options.action}: estimatedDuration must be >= 0 ms`);
   }
+  assertRunnableMachine(options.action, options.machine);
   return {
     action: options.action,
     version: options.version,
     estimatedDuration: options.estimatedDuration,
     input: options.input,
     ...(options.validate ? { validate: options.validate } : {}),
+    ...(options.signals ? { signals: options.signals } : {}),
     retry: normalizeRetryPolicy(options.retry),
     ...withConcurrency(options.action, options.concurrency),
     machine: options.machine,

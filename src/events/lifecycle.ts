@@ -111,13 +111,23 @@ export interface LifecycleEventData {
   'request.failed': {
     readonly error: RecordedError;
     readonly attempts: number;
-    /** True when a retryable failure used up every attempt: the request is then dead-lettered. */
+    /**
+     * True when the request is to be dead-lettered: a retryable failure used
+     * up every attempt, or the request cannot run at all (`unrunnable`).
+     */
     readonly exhausted?: boolean;
     /** The step whose failure ended the request, when one did. */
     readonly stepId?: string;
+    /**
+     * True when the registered workflows cannot run this log at all (its
+     * workflow or version is not registered, or its machine invokes an actor
+     * that is not a registered step): recorded from the raw log, without
+     * folding the machine, and always `exhausted`.
+     */
+    readonly unrunnable?: boolean;
   };
   'request.cancelled': { readonly reason?: string };
-  /** Attempts were exhausted; exactly one DLQ message was (to be) sent. */
+  /** Attempts were exhausted (or the request cannot run); exactly one DLQ message was (to be) sent. */
   'request.dead_lettered': {
     readonly attempts: number;
     readonly errors: readonly RecordedError[];

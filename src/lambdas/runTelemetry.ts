@@ -1,7 +1,6 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { RunOutcome } from '../engine';
+import type { EngineLogger, RunOutcome } from '../engine';
 import { parseRequestKey } from '../events/requestKey';
+import { type MetricsSink, MetricUnit } from './telemetry';
 
 /** The tenant of a request key, for a log line (null when the key is not one). */
 export function tenantOf(requestKey: string): string | null {
@@ -24,20 +23,18 @@ export function tenantOfMessage(body: string): string | null {
 
 /**
  * The line and the EMF figures of one run. Per-tenant figures go in as
- * properties (`tenant_id` on the line and in the EMF blob), never as a
- * dimension: one metric per tenant would cost a metric per tenant; the CDK
- * app's Contributor Insights rules rank tenants from these lines instead.
+ * properties (`tenant_id` on the line), never as a dimension: one metric
+ * per tenant would cost a metric per tenant; the CDK app's Contributor
+ * Insights rules rank tenants from these lines instead.
  */
 export function logRun(
-  logger: Logger,
-  metrics: Metrics,
+  telemetry: { readonly logger: EngineLogger; readonly metrics: MetricsSink },
   requestKey: string,
   outcome: RunOutcome,
 ): void {
-  const tenantId = tenantOf(requestKey);
   const flow = outcome.flow;
-  logger.info('request run', {
-    tenant_id: tenantId,
+  telemetry.logger.info('request run', {
+    tenant_id: tenantOf(requestKey),
     request_key: requestKey,
     outcome: outcome.kind,
     steps_run: outcome.stepsRun,
@@ -45,6 +42,12 @@ export function logRun(
     ...(flow?.queueWaitMs !== undefined && { queue_wait_ms: flow.queueWaitMs }),
     ...(flow?.wake && { woken: flow.wake.length }),
   });
+  runMetrics(telemetry.metrics, outcome);
+}
+
+/** Counts of one run: steps, queued runs, failures, queue wait, circuit changes. */
+function runMetrics(metrics: MetricsSink, outcome: RunOutcome): void {
+  const flow = outcome.flow;
   metrics.addMetric('StepsRun', MetricUnit.Count, outcome.stepsRun);
   if (outcome.kind === 'queued') metrics.addMetric('RunsQueued', MetricUnit.Count, 1);
   if (outcome.kind === 'failed' || outcome.kind === 'dead_lettered') {
@@ -54,10 +57,7 @@ export function logRun(
     metrics.addMetric('QueueWaitMs', MetricUnit.Milliseconds, flow.queueWaitMs);
   }
   for (const change of flow?.circuits ?? []) {
-    metrics.addMetric(
-      change.change === 'closed' ? 'CircuitClosed' : 'CircuitOpened',
-      MetricUnit.Count,
-      1,
-    );
+    const name = change.change === 'closed' ? 'CircuitClosed' : 'CircuitOpened';
+    metrics.addMetric(name, MetricUnit.Count, 1);
   }
 }

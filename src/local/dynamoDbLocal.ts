@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { dynamoDbLaunch } from './dynamoDbLauncher';
 import { freePort } from './freePort';
 import { LOCAL_AWS } from './localAws';
 
@@ -14,6 +15,18 @@ export interface DynamoDbLocalOptions {
   readonly persistDir?: string;
   /** How long to wait for the first answer. Default 30 s. */
   readonly startTimeoutMs?: number;
+  /**
+   * The credentials its clients use (default {@link LOCAL_AWS}'s). There is no
+   * `-sharedDb`: DynamoDB Local keeps one database per access key and region,
+   * so a client with another access key sees none of this data.
+   */
+  readonly credentials?: LocalCredentials;
+}
+
+/** The fake credentials a local client sends; the access key selects DynamoDB Local's database. */
+export interface LocalCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
 }
 
 /** A running DynamoDB Local. */
@@ -23,6 +36,11 @@ export interface DynamoDbLocal {
   readonly port: number;
   /** The JVM's process id. */
   readonly pid: number;
+  /** The credentials its data is kept under. */
+  readonly credentials: LocalCredentials;
+  /** Whether it listens on 127.0.0.1 only; when false, `bindWarning` says why and what to install. */
+  readonly loopbackOnly: boolean;
+  readonly bindWarning?: string;
   /** Stops the JVM and waits for it to exit. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -39,9 +57,12 @@ export function dynamoDbLocalDirectory(): string {
 }
 
 /**
- * Starts the official DynamoDB Local jar (with streams) on a loopback port and
- * resolves once it answers `ListTables`. The JVM is killed if this process
- * exits, so a crashed test run leaves no orphan behind.
+ * Starts the official DynamoDB Local jar (with streams) listening on
+ * 127.0.0.1 only, and resolves once it answers `ListTables`. The JVM dies
+ * with this process, even when this process is killed with SIGKILL (see
+ * `dynamoDbLauncher.ts`), so a crashed stack or test run leaves no orphan.
+ * Without a JDK to compile the loopback launcher it falls back to the plain
+ * jar, which listens on every interface (`loopbackOnly: false`).
  *
  * @example
  * const ddb = await startDynamoDbLocal();
@@ -58,39 +79,13 @@ export async function startDynamoDbLocal(
   const persistDir = options.persistDir ? resolve(options.persistDir) : undefined;
   const storage = persistDir ? ['-dbPath', persistDir] : ['-inMemory'];
   if (persistDir) mkdirSync(persistDir, { recursive: true });
-  const args = [
-    `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
-    '-jar',
-    join(dir, 'DynamoDBLocal.jar'),
-    ...storage,
-    '-sharedDb',
-    '-port',
-    String(port),
-    '-disableTelemetry',
-  ];
-  const child = spawn('java', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
+  const launch = await dynamoDbLaunch(dir);
+  const args = [...launch.args, ...storage, '-port', String(port), '-disableTelemetry'];
+  // stdin is the launcher's lifeline: it exits when this end closes, i.e. when this process dies.
+  const child = spawn(launch.command, args, { cwd: dir, stdio: ['pipe', 'ignore', 'pipe'] });
+  child.stdin?.on('error', () => undefined);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const spawnFailed = new Promise<never>((_, reject) => {
-    child.once('error', (error) =>
-      reject(
-        new DynamoDbLocalStartError(
-          `Could not run java (${error.message}). DynamoDB Local needs Java 17+: install a JRE (e.g. apt-get install -y openjdk-17-jre-headless) and make sure java is on PATH.`,
-          { cause: error },
-        ),
-      ),
-    );
-    child.once('exit', (code) =>
-      reject(
-        new DynamoDbLocalStartError(
-          `DynamoDB Local exited with code ${code} before it answered on port ${port}:\n${stderr}`,
-        ),
-      ),
-    );
-  });
+  const spawnFailed = startFailure(child, port);
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
 
@@ -115,7 +110,42 @@ export async function startDynamoDbLocal(
     throw error;
   }
   spawnFailed.catch(() => undefined);
-  return { endpoint, port, pid: childPid(child), stop };
+  return {
+    endpoint,
+    port,
+    pid: childPid(child),
+    credentials: options.credentials ?? LOCAL_AWS.credentials,
+    loopbackOnly: launch.loopbackOnly,
+    ...(launch.reason && {
+      bindWarning: `DynamoDB Local listens on every interface: ${launch.reason}. Its data is fenced by this stack's own credentials meanwhile.`,
+    }),
+    stop,
+  };
+}
+
+/** Rejects, saying what to do, if the JVM cannot be run or exits before it answers. */
+function startFailure(child: ChildProcess, port: number): Promise<never> {
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  return new Promise<never>((_, reject) => {
+    child.once('error', (error) =>
+      reject(
+        new DynamoDbLocalStartError(
+          `Could not run java (${error.message}). DynamoDB Local needs Java 17+: install a JDK (e.g. apt-get install -y openjdk-17-jdk-headless, or brew install openjdk@17) and make sure java is on PATH.`,
+          { cause: error },
+        ),
+      ),
+    );
+    child.once('exit', (code) =>
+      reject(
+        new DynamoDbLocalStartError(
+          `DynamoDB Local exited with code ${code} before it answered on port ${port}:\n${stderr}`,
+        ),
+      ),
+    );
+  });
 }
 
 function childPid(child: ChildProcess): number {

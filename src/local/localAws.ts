@@ -1,7 +1,9 @@
 /**
- * The one set of fake credentials and the region every local client uses.
- * DynamoDB Local partitions data by access key and region, so a client with
- * other credentials would see other (empty) tables.
+ * The region of every local client, and the default fake credentials of a
+ * shared DynamoDB Local (the test run's, the bench's). DynamoDB Local keeps
+ * one database per access key and region, so a client with other credentials
+ * sees other (empty) tables; a stack that starts its own DynamoDB Local uses
+ * random credentials instead (`LocalStack.aws`).
  */
 export const LOCAL_AWS = {
   region: 'us-east-1',

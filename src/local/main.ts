@@ -1,5 +1,5 @@
 import { type LocalStack, startLocalStack } from './stack';
-import { removeStackInfo, writeStackInfo } from './stackInfo';
+import { removeStackInfo, STACK_INFO_PATH, writeStackInfo } from './stackInfo';
 import { loadWorkflowRegistry } from './workflowModule';
 
 // `npm start`: the whole system on this machine (DynamoDB Local, the SQS
@@ -57,14 +57,22 @@ try {
   await shutdown(1);
 }
 if (stack) {
-  writeStackInfo({
+  const published = writeStackInfo({
     pid: process.pid,
     url: stack.url,
     dynamoDbEndpoint: stack.dynamoDbEndpoint,
     sqsEndpoint: stack.sqsEndpoint,
     tables: stack.tables,
     queueUrls: stack.queueUrls,
+    aws: stack.aws,
+    pids: stack.pids,
   });
+  if (!published.written) {
+    console.warn(
+      `Another local stack (pid ${published.ownerPid}) published ${STACK_INFO_PATH}: npm run redrive and npm run events talk to that one.`,
+    );
+  }
+  for (const warning of stack.warnings) console.warn(`Warning: ${warning}`);
   const token = await stack.devIdentity?.mintToken({ sub: 'dev-user', tenant_id: 'dev-tenant' });
   console.log(`
 Streamer is ready.
@@ -72,7 +80,8 @@ Streamer is ready.
   WebSocket   ${stack.url}
   DynamoDB    ${stack.dynamoDbEndpoint}  (tables ${Object.values(stack.tables).join(', ')})
   SQS         ${stack.sqsEndpoint}
-  Data        ${persist ? 'kept in .streamer/dynamodb' : 'in memory (use --persist to keep it)'}
+  Data        ${persist ? 'kept in .streamer/dynamodb' : 'in memory (use --persist to keep it)'}; DynamoDB Local ${stack.loopbackOnly ? 'on 127.0.0.1 only' : 'on every interface'}, under this stack's own credentials
+  Workflows   ${env.STREAMER_WORKFLOWS_MODULE ?? 'the demo workflows'}
 `);
   if (token) {
     console.log(`No JWT_PUBLIC_KEY or JWKS_URL set: generated a dev key pair. A token for user dev-user of tenant dev-tenant (12 h):
@@ -80,7 +89,7 @@ Streamer is ready.
   ${token}
 
 Try:  npx wscat -c "${stack.url}?Authorization=${token}"
-      then send {"action":"generate_report","id":"r1","payload":{"start_date":"2026-01-01","end_date":"2026-01-31","format":"pdf","report_type":"monthly"}}
+      then send ${env.STREAMER_WORKFLOWS_MODULE ? '{"action":"<one of your actions>","id":"r1","payload":{…}}' : '{"action":"generate_report","id":"r1","payload":{"start_date":"2026-01-01","end_date":"2026-01-31","format":"pdf","report_type":"monthly"}}'}
 `);
   } else {
     console.log('Connect with a token signed by your configured key: ?Authorization=<JWT>');

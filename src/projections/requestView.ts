@@ -64,8 +64,12 @@ export interface RequestView {
   readonly createdAt: number;
   readonly processingStarted?: number;
   readonly processingEnded?: number;
-  /** Epoch seconds, 7 days after `createdAt` (DynamoDB TTL). */
-  readonly ttl: number;
+  /**
+   * Epoch seconds at which DynamoDB may delete the row (TTL): 7 days after
+   * it was accepted, or redriven. Absent while DEAD_LETTERED: a dead letter
+   * stays listed until an operator redrives it, however long that takes.
+   */
+  readonly ttl?: number;
 }
 
 /** How long a view row lives. */
@@ -157,9 +161,10 @@ function evolve(next: Mutable<RequestView>, event: LifecycleEvent): void {
       break;
     case 'request.dead_lettered':
       next.status = 'DEAD_LETTERED';
+      delete next.ttl;
       break;
     case 'request.redriven':
-      onRedriven(next);
+      onRedriven(next, event.at);
       break;
     default:
       break;
@@ -196,8 +201,10 @@ function end(next: Mutable<RequestView>, status: RequestStatus, at: number): voi
   next.processingEnded = at;
 }
 
-function onRedriven(next: Mutable<RequestView>): void {
+/** A redrive opens a new epoch: pending again, with a fresh 7 days of TTL from now. */
+function onRedriven(next: Mutable<RequestView>, at: number): void {
   next.status = 'PENDING';
+  next.ttl = Math.floor(at / 1000) + REQUEST_VIEW_TTL_SECONDS;
   next.retryCount = 0;
   delete next.retryAfter;
   delete next.processingEnded;

@@ -47,10 +47,15 @@ export function parseDeadLetterMessage(body: string): DeadLetterMessage {
 }
 
 /**
- * The dead-letter queue on SQS, FIFO. Sending uses the engine's stable
- * `messageId` as `MessageDeduplicationId`, so the engine may send again after
- * a crash and the queue still holds exactly one message per exhausted request
+ * The dead-letter queue on SQS, FIFO. Sending derives `MessageDeduplicationId`
+ * from the engine's stable `messageId`, so the engine may send again after a
+ * crash and the queue still holds exactly one message per dead-letter
  * (invariant 6). Messages are grouped by request.
+ *
+ * A message is a notification, not the record: the log's
+ * `request.dead_lettered` (and the request view's `deadLettered` index) is
+ * what redrive trusts, so a message lost, expired or never received loses
+ * no dead letter.
  */
 export class SqsDeadLetterQueue implements DeadLetterSink {
   readonly #sqs: SQSClient;
@@ -67,8 +72,8 @@ export class SqsDeadLetterQueue implements DeadLetterSink {
       new SendMessageCommand({
         QueueUrl: this.#queueUrl(),
         MessageBody: JSON.stringify(message),
-        MessageGroupId: message.requestKey,
-        MessageDeduplicationId: deduplicationId(message.messageId),
+        MessageGroupId: sqsToken(message.requestKey),
+        MessageDeduplicationId: sqsToken(message.messageId),
       }),
     );
   }
@@ -95,9 +100,18 @@ export class SqsDeadLetterQueue implements DeadLetterSink {
   }
 }
 
-/** SQS de-duplication ids allow 128 characters of `[A-Za-z0-9!-~]`; request keys are client-chosen. */
-function deduplicationId(messageId: string): string {
-  const safe = messageId.replace(/[^!-~]/g, '_');
-  if (safe.length <= 128) return safe;
-  return createHash('sha256').update(messageId).digest('hex');
+/**
+ * An SQS group or de-duplication id for `value`: its SHA-256, in hex.
+ *
+ * SQS allows at most 128 characters of printable ASCII there, while request
+ * keys are client-chosen (up to 257 characters of any Unicode). A mapping
+ * that drops what SQS refuses collides (`dl-é`, `dl-ü` and `dl-ñ` all became
+ * `dl-_`, so two dead letters were de-duplicated into one message); the
+ * digest of the whole UTF-8 value does not, and is always 64 characters.
+ *
+ * @example
+ * sqsToken('acme#dl-é#17') !== sqsToken('acme#dl-ü#17'); // true
+ */
+export function sqsToken(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
 }

@@ -88,7 +88,8 @@ async function subscribe(call: ActionCall): Promise<RouteOutcome> {
   const { requestId, lastSeq } = parseEngineActionPayload('subscribe', message.payload, message.id);
   return aboutRequest(requestId, async () => {
     const requestKey = toRequestKey(call.tenantId, requestId);
-    const [first] = await deps.store.read(requestKey);
+    const log = await deps.store.read(requestKey);
+    const first = log[0];
     if (!first || first.tenantId !== call.tenantId) throw notFound(requestId, message.id);
     await deps.subscriptions.put(
       newSubscriptionRecord({
@@ -100,37 +101,31 @@ async function subscribe(call: ActionCall): Promise<RouteOutcome> {
         subscribedAt: deps.clock(),
       }),
     );
-    const caughtUp =
+    const { replayed, caughtUpTo } =
       lastSeq === undefined
-        ? { replayed: 0, lastSeqSeen: first.seq }
+        ? { replayed: 0, caughtUpTo: 0 }
         : await catchUp(call, requestKey, requestId, lastSeq);
-    const data = { request_id: requestId, subscribed: true, ...caughtUp };
-    return call.ok(
-      {
-        request_id: requestId,
-        subscribed: true,
-        replayed: data.replayed,
-        last_seq: data.lastSeqSeen,
-      },
-      { replayed: data.replayed },
-    );
+    // The log's end, never the client's own last_seq (which may lie past it).
+    const logEnd = Math.max(log.at(-1)?.seq ?? first.seq, caughtUpTo);
+    const data = { request_id: requestId, subscribed: true, replayed, last_seq: logEnd };
+    return call.ok(data, { replayed });
   });
 }
 
-/** Posts every frame of the request after `lastSeq` to the subscriber. */
+/** Posts every frame of the request after `lastSeq` to the subscriber; says how far the log went. */
 async function catchUp(
   call: ActionCall,
   requestKey: string,
   requestId: string,
   lastSeq: number,
-): Promise<{ replayed: number; lastSeqSeen: number }> {
+): Promise<{ replayed: number; caughtUpTo: number }> {
   const missed = await call.deps.store.read(requestKey, { fromSeq: lastSeq + 1 });
   let replayed = 0;
   for (const frame of framesForEvents(missed, requestId)) {
     if ((await call.deps.poster.post(call.input.connectionId, frame)) === 'gone') break;
     replayed++;
   }
-  return { replayed, lastSeqSeen: missed.at(-1)?.seq ?? lastSeq };
+  return { replayed, caughtUpTo: missed.at(-1)?.seq ?? 0 };
 }
 
 async function unsubscribe(call: ActionCall): Promise<RouteOutcome> {

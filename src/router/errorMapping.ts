@@ -1,5 +1,6 @@
 import {
   EventNotAcceptedError,
+  EventValidationError,
   InputValidationError,
   RequestFinishedError,
   RequestNotFoundError,
@@ -89,6 +90,23 @@ export function mapError(error: unknown, requestId: string | undefined): MappedE
         code: 'VALIDATION_ERROR',
         message: `Request ${requestId ?? ''} does not accept event "${error.eventType}" now`,
         details: { reason: 'event_not_accepted', event_type: error.eventType, state: error.state },
+      },
+      internal: false,
+    };
+  }
+  if (error instanceof EventValidationError) {
+    return {
+      error: {
+        code: 'VALIDATION_ERROR',
+        message: `Invalid event "${error.eventType}" for request ${requestId ?? ''}`,
+        details: {
+          reason: 'invalid_event',
+          event_type: error.eventType,
+          issues: error.issues.map((issue) => ({
+            path: ['payload.event', issue.path].filter((part) => part !== '').join('.'),
+            message: issue.message,
+          })),
+        },
       },
       internal: false,
     };

@@ -45,7 +45,18 @@ export const REQUEST_VIEW_INDEXES = {
   byConnection: 'byConnection',
   /** A tenant's requests in one status, by creation time (`tenantStatus` = `<tenantId>#<STATUS>`). */
   byTenantStatus: 'byTenantStatus',
+  /**
+   * Every dead-lettered request of every tenant, by creation time. Sparse:
+   * only a row whose status is `DEAD_LETTERED` carries its partition key
+   * (`deadLetteredKey`, always {@link DEAD_LETTERED_KEY}), so the index holds
+   * nothing else and an operator's redrive finds them all with one query,
+   * whatever happened to the queue's messages.
+   */
+  deadLettered: 'deadLettered',
 } as const;
+
+/** The one value of `deadLetteredKey`, the partition key of the sparse `deadLettered` index. */
+export const DEAD_LETTERED_KEY = 'DEAD_LETTERED';
 
 /** The request view: the projection of each request's log, one item per request. */
 export const requestViewTable: TableDefinition = {
@@ -60,6 +71,11 @@ export const requestViewTable: TableDefinition = {
     {
       indexName: REQUEST_VIEW_INDEXES.byTenantStatus,
       partitionKey: { name: 'tenantStatus', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'N' },
+    },
+    {
+      indexName: REQUEST_VIEW_INDEXES.deadLettered,
+      partitionKey: { name: 'deadLetteredKey', type: 'S' },
       sortKey: { name: 'createdAt', type: 'N' },
     },
   ],

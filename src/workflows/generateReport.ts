@@ -4,13 +4,41 @@ import { defineWorkflow, step, type Workflow } from '../engine';
 import type { DemoOptions } from './demoOptions';
 import { sleep } from './sleep';
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const RFC_3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
 
-/** Epoch ms of a `YYYY-MM-DD` or RFC 3339 string, or undefined when it is neither. */
+/** Whether year-month-day names a real calendar day (`2026-02-30` does not). */
+function isCalendarDay(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * Epoch ms of a `YYYY-MM-DD` date or an RFC 3339 timestamp, or undefined
+ * when it is neither or names no real moment. `Date.parse` alone is not
+ * enough: it rolls `2026-02-30` over to March 2 and accepts `24:00`.
+ */
 function parseDate(text: string): number | undefined {
-  if (!DATE_ONLY.test(text) && !RFC_3339.test(text)) return undefined;
-  const ms = Date.parse(DATE_ONLY.test(text) ? `${text}T00:00:00Z` : text);
+  const date = DATE_ONLY.exec(text);
+  if (date) {
+    const [year, month, day] = date.slice(1, 4).map(Number) as [number, number, number];
+    return isCalendarDay(year, month, day) ? Date.UTC(year, month - 1, day) : undefined;
+  }
+  const stamp = RFC_3339.exec(text);
+  if (!stamp) return undefined;
+  const [year, month, day, hour, minute, second] = stamp.slice(1, 7).map(Number) as number[];
+  const offsetHours = Number(stamp[9] ?? 0);
+  const offsetMinutes = Number(stamp[10] ?? 0);
+  const valid =
+    isCalendarDay(year as number, month as number, day as number) &&
+    (hour as number) <= 23 &&
+    (minute as number) <= 59 &&
+    (second as number) <= 59 &&
+    offsetHours <= 23 &&
+    offsetMinutes <= 59;
+  if (!valid) return undefined;
+  const ms = Date.parse(text.replace(' ', 'T'));
   return Number.isNaN(ms) ? undefined : ms;
 }
 
@@ -18,7 +46,7 @@ const dateSchema = z
   .string()
   .refine(
     (text) => parseDate(text) !== undefined,
-    'must be a date (YYYY-MM-DD) or an RFC 3339 timestamp',
+    'must be a real date (YYYY-MM-DD) or RFC 3339 timestamp',
   );
 
 const inputSchema = z.object({

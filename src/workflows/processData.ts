@@ -57,8 +57,10 @@ export function createProcessData({
     },
   );
   const store = step<ProcessDataOutput, ProcessDataInput, { records: number; applied: string[] }>(
-    async ({ input, stepInput, progress, signal }) => {
+    async ({ input, stepInput, tenantId, requestId, progress, signal }) => {
       const format = input.output_format ?? 'json';
+      // One place per tenant and request: two tenants (or two runs) on one dataset never share an output.
+      const path = [tenantId, requestId].map(encodeURIComponent).join('/');
       progress.report(80, `Writing ${format}`);
       await sleep(500 / speed, signal);
       progress.report(100, 'Done');
@@ -67,7 +69,7 @@ export function createProcessData({
         operations_applied: stepInput.applied,
         records_processed: stepInput.records,
         output_format: format,
-        output_location: `s3://streamer-demo/processed/${encodeURIComponent(input.dataset_id)}.${format}`,
+        output_location: `s3://streamer-demo/processed/${path}/${encodeURIComponent(input.dataset_id)}.${format}`,
       };
     },
   );

@@ -55,6 +55,40 @@ describe('createTokenVerifier', () => {
     ['without sub', () => issuer.mint({ sub: undefined }), 'missing_claim'],
     ['without tenant_id', () => issuer.mint({ tenant_id: undefined }), 'missing_claim'],
     ['with a # in tenant_id', () => issuer.mint({ tenant_id: 'acme#other' }), 'claim_invalid'],
+    [
+      'issued ten years ahead',
+      () => issuer.mint({ iat: now() + 10 * 365 * 86_400 }),
+      'not_yet_valid',
+    ],
+    ['issued a minute ahead', () => issuer.mint({ iat: now() + 60 }), 'not_yet_valid'],
+    ['with a non-numeric iat', () => issuer.mint({ iat: 'yesterday' }), 'claim_invalid'],
+    [
+      'with a NUL in tenant_id',
+      () => issuer.mint({ tenant_id: 'tenant-a\u0000' }),
+      'claim_invalid',
+    ],
+    [
+      'with a newline in tenant_id',
+      () => issuer.mint({ tenant_id: 'tenant-a\nx' }),
+      'claim_invalid',
+    ],
+    ['with a blank tenant_id', () => issuer.mint({ tenant_id: '   ' }), 'claim_invalid'],
+    ['with an empty tenant_id', () => issuer.mint({ tenant_id: '' }), 'missing_claim'],
+    [
+      'with a lone surrogate in tenant_id',
+      () => issuer.mint({ tenant_id: 'tk-X\ud801' }),
+      'claim_invalid',
+    ],
+    ['with a numeric tenant_id', () => issuer.mint({ tenant_id: 42 }), 'missing_claim'],
+    [
+      'with a tenant_id over 128 characters',
+      () => issuer.mint({ tenant_id: 'a'.repeat(129) }),
+      'claim_invalid',
+    ],
+    ['with a NUL in sub', () => issuer.mint({ sub: 'ann\u0000' }), 'claim_invalid'],
+    ['with a lone surrogate in sub', () => issuer.mint({ sub: 'ann\udc00' }), 'claim_invalid'],
+    ['with a zero-width space in sub', () => issuer.mint({ sub: 'ann\u200b' }), 'claim_invalid'],
+    ['with a sub padded by spaces', () => issuer.mint({ sub: ' ann ' }), 'claim_invalid'],
     ['with non-string permissions', () => issuer.mint({ permissions: [1] }), 'claim_invalid'],
     ['signed with alg none', async () => issuer.mintUnsigned(), 'algorithm_not_allowed'],
     [
@@ -77,6 +111,7 @@ describe('createTokenVerifier', () => {
   it('tolerates a few seconds of clock skew, not more', async () => {
     await expect(verify(await issuer.mint({ exp: now() - 2 }))).resolves.toBeDefined();
     await expect(verify(await issuer.mint({ nbf: now() + 2 }))).resolves.toBeDefined();
+    await expect(verify(await issuer.mint({ iat: now() + 2 }))).resolves.toBeDefined();
     expect((await refusal(verify(await issuer.mint({ exp: now() - 30 })))).reason).toBe('expired');
   });
 

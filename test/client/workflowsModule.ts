@@ -1,8 +1,8 @@
 import { setup } from 'xstate';
 import { z } from 'zod';
+import { expenseApproval } from '../../examples/expense-approval/workflows';
 import { defineWorkflow } from '../../src/engine';
 import { createEcho, createGenerateReport } from '../../src/workflows';
-import { expenseApproval } from '../../src/workflows/examples/expenseApproval';
 
 /** An approval-style workflow (like test/support/approvalWorkflow.ts) whose machine declares its events. */
 const approval = defineWorkflow({

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { machineFingerprint, replay, WorkflowVersionMismatchError } from '../../src/engine';
 import { foldRequestView } from '../../src/projections/requestView';
+import { replayHistories } from '../../src/testing';
 import { type Golden, goldenRegistry, goldenScenarios } from './support/golden';
 import { snapshotOf } from './support/invariants';
 
@@ -20,6 +21,20 @@ const goldens: Golden[] = readdirSync(dir)
 const registry = goldenRegistry();
 
 describe('golden histories', () => {
+  it("pass the kit's versioning gate (replayHistories) with the demo workflows", () => {
+    const actions = [...new Set(goldenScenarios.map(({ action }) => action))];
+    const results = replayHistories(
+      dir,
+      actions.map((action) => registry.require(action)),
+    );
+    expect(
+      results
+        .filter((r) => r.result === 'replayed')
+        .map((r) => r.action)
+        .sort(),
+    ).toEqual(goldenScenarios.map((s) => s.action).sort());
+  });
+
   it('exist for every demo workflow at its current version', () => {
     for (const { action } of goldenScenarios) {
       const version = registry.require(action).version;

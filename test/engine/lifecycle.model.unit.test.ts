@@ -1,27 +1,16 @@
-import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { InMemoryEventStore } from '../../src/events/memory/inMemoryEventStore';
-import { commands, concurrencyCommands, runModel } from './support/model';
+import { checkLifecycle } from '../../src/testing';
+import { lifecycleCases } from './support/lifecycleCases';
 
+// The kit's model-based property (src/testing/checkLifecycle.ts) on the
+// demo workflows: random schedules over two tenants, invariants 1–9 after
+// every command, every request settles. A failure throws an
+// InvariantViolation printing the seed, the path and the shrunk schedule;
+// rerun it with checkLifecycle(workflow, { ...options, seed, path }).
 describe('request lifecycle under random schedules (in-memory store)', () => {
-  it('keeps invariants 1–8 after every command and settles every request', async () => {
-    // A failure prints the seed and the shrunk command list; rerun with
-    // fc.assert(…, { seed, path }) to reproduce it.
-    await fc.assert(
-      fc.asyncProperty(fc.commands(commands, { maxCommands: 30 }), (cmds) =>
-        runModel(new InMemoryEventStore(), cmds),
-      ),
-      { numRuns: 300, verbose: 1 },
-    );
-  }, 300_000);
-
-  it('holds every workflow to its concurrency limit while runs race for slots, and settles every queued request', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.commands(concurrencyCommands, { maxCommands: 30, size: 'large' }),
-        (cmds) => runModel(new InMemoryEventStore(), cmds),
-      ),
-      { numRuns: 150, verbose: 1 },
-    );
-  }, 300_000);
+  for (const { name, workflow, options } of lifecycleCases()) {
+    it(`${name}: keeps invariants 1–9 after every command and settles every request`, async () => {
+      await checkLifecycle(workflow, { ...options, numRuns: 100 });
+    }, 300_000);
+  }
 });

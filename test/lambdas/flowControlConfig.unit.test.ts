@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readBackendConfig, readFrontDoorConfig } from '../../src/lambdas/config';
+import { readBackendConfig, readFrontDoorConfig } from '../../src/settings/config';
 
 const FRONT = { REQUESTS_TABLE: 'r', CONNECTIONS_TABLE: 'c', SUBSCRIPTIONS_TABLE: 's' };
 const BACK = {

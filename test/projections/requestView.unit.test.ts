@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cancelRequest, createWorkflowRegistry } from '../../src/engine';
+import { cancelRequest, createWorkflowRegistry, redriveRequest } from '../../src/engine';
 import { foldRequestView, type RequestView } from '../../src/projections/requestView';
 import { createDemoWorkflows } from '../../src/workflows';
 import { withStepHook } from '../engine/support/faults';
@@ -101,6 +101,27 @@ describe('request view fold', () => {
     await harness.settle();
     expect((await story(harness)).slice(-2)).toEqual(['FAILED', 'DEAD_LETTERED']);
     expect(await harness.view()).toMatchObject({ retryCount: 2, maxRetries: 2 });
+  });
+
+  it('given a dead letter, then its view never expires until it is redriven, then 7 days after the redrive', async () => {
+    const harness = createHarness(createWorkflowRegistry([demos.flaky_step]));
+    await harness.submit('flaky_step', { failures: 3 });
+    await harness.settle();
+    // A dead letter waits for an operator, however long that takes: no TTL.
+    const dead = await harness.view();
+    expect(dead?.status).toBe('DEAD_LETTERED');
+    expect(dead?.ttl).toBeUndefined();
+    // Redriven ten days later, it lives on for another seven days.
+    harness.clock.advance(10 * 24 * 3600 * 1000);
+    const now = harness.clock();
+    await redriveRequest(harness.store, harness.registry, harness.key('r1'), {
+      tenantId: harness.tenantId,
+      userId: 'ops',
+      now,
+    });
+    const redriven = await harness.view();
+    expect(redriven?.status).toBe('PENDING');
+    expect(redriven?.ttl).toBe(Math.floor(now / 1000) + 7 * 24 * 3600);
   });
 
   it('is pure: folding the same log twice gives equal views', async () => {

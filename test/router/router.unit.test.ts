@@ -311,6 +311,36 @@ describe('routeMessage: engine actions', () => {
     ]);
   });
 
+  it('answers the log end, not the echoed last_seq, when last_seq is past the end', async () => {
+    const frame = await h.send(
+      { action: 'subscribe', id: 'm1', payload: { request_id: 'r1', last_seq: 99 } },
+      ann,
+      'conn-2',
+    );
+    expect(frame).toMatchObject({
+      type: 'response',
+      request_id: 'm1',
+      data: { request_id: 'r1', subscribed: true, replayed: 0, last_seq: 1 },
+    });
+    expect(h.posted).toEqual([]);
+  });
+
+  it('answers the log end when subscribing without last_seq: live frames follow after it', async () => {
+    const key = toRequestKey('acme', 'r1');
+    await h.store.append(key, 1, [
+      {
+        type: 'step.progress',
+        at: 10,
+        tenantId: 'acme',
+        userId: 'ann',
+        data: { stepId: 's', percentage: 40, message: 'a' },
+      },
+    ]);
+    const frame = await h.send({ action: 'subscribe', id: 'm1', payload: { request_id: 'r1' } });
+    expect(frame).toMatchObject({ data: { subscribed: true, replayed: 0, last_seq: 2 } });
+    expect(h.posted).toEqual([]);
+  });
+
   it('subscribes without catch-up when no last_seq is given, and unsubscribes', async () => {
     await h.send({ action: 'subscribe', id: 'm1', payload: { request_id: 'r1' } });
     expect(h.posted).toEqual([]);

@@ -15,6 +15,11 @@ export function createApprovalWorkflow(): Workflow {
     version: 1,
     estimatedDuration: 60_000,
     input: z.object({ subject: z.string() }),
+    // Who approves or rejects is a name, never an object rendered as "[object Object]".
+    signals: {
+      APPROVE: z.object({ type: z.literal('APPROVE'), by: z.string().min(1).max(128).optional() }),
+      REJECT: z.object({ type: z.literal('REJECT'), by: z.string().min(1).max(128).optional() }),
+    },
     machine: setup({ types: {} as { input: { subject: string } } }).createMachine({
       id: 'approval',
       initial: 'waiting',

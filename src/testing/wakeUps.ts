@@ -1,0 +1,67 @@
+import type { LifecycleEventType } from '../events/lifecycle';
+
+/**
+ * The event types whose stream records wake the processor in AWS (the
+ * mapping's filter): after them work may be due. Kept equal to
+ * `src/processor/wakeUpEvents.ts` by a unit test.
+ */
+export const WAKE_UP_EVENT_TYPES: readonly LifecycleEventType[] = [
+  'request.accepted',
+  'step.started',
+  'step.completed',
+  'step.failed',
+  'request.suspended',
+  'request.signalled',
+  'request.failed',
+  'request.redriven',
+  'request.completed',
+  'request.cancelled',
+];
+
+/**
+ * A request to run at `dueAt` (fake epoch ms).
+ *
+ * @example
+ * engine.pendingWakeUps(); // [{ requestKey: 'tenant-a#e2', dueAt: 1735689601000 }]
+ */
+export interface WakeUp {
+  readonly requestKey: string;
+  readonly dueAt: number;
+}
+
+/**
+ * The test engine's stand-in for the stream mapping and the wake-up queue:
+ * due wake-ups in time order, at most one per request and due time.
+ * @internal
+ */
+export class WakeUpQueue {
+  #queue: (WakeUp & { readonly order: number })[] = [];
+  #order = 0;
+
+  schedule(wakeUp: WakeUp): void {
+    const same = this.#queue.some(
+      (w) => w.requestKey === wakeUp.requestKey && w.dueAt === wakeUp.dueAt,
+    );
+    if (same) return;
+    this.#queue.push({ ...wakeUp, order: this.#order++ });
+    this.#queue.sort((a, b) => a.dueAt - b.dueAt || a.order - b.order);
+  }
+
+  /** Removes and returns the earliest wake-up due by `now` whose request `isFree`. */
+  takeDue(now: number, isFree: (requestKey: string) => boolean): WakeUp | undefined {
+    const index = this.#queue.findIndex((w) => w.dueAt <= now && isFree(w.requestKey));
+    if (index < 0) return undefined;
+    const [wakeUp] = this.#queue.splice(index, 1);
+    return wakeUp && { requestKey: wakeUp.requestKey, dueAt: wakeUp.dueAt };
+  }
+
+  /** When the earliest wake-up due after `now` is due (those due by `now` wait for a free request). */
+  nextDueAfter(now: number): number | undefined {
+    return this.#queue.find((w) => w.dueAt > now)?.dueAt;
+  }
+
+  /** Every pending wake-up, earliest first. */
+  pending(): WakeUp[] {
+    return this.#queue.map(({ requestKey, dueAt }) => ({ requestKey, dueAt }));
+  }
+}
