@@ -85,6 +85,24 @@ describe('circuit transitions', () => {
   });
 });
 
+/** One processor (no parallel runs) over a fresh store running `pay` with in-memory circuits. */
+function payProcessors(
+  clock: ReturnType<typeof fakeClock>,
+  recovery: { at: number; calls: number; onlyFor?: string },
+) {
+  const registry = createWorkflowRegistry([payWorkflow(clock, recovery)]);
+  const store = new InMemoryEventStore();
+  const processors = startProcessors({
+    store,
+    registry,
+    flowControl: { circuits: new InMemoryCircuitStore() },
+    clock,
+    processors: 1,
+    parallel: 1,
+  });
+  return { registry, store, processors };
+}
+
 /** `pay`: one step calling `payments-api`, failing (retryably) until the clock reaches `recovery.at`. */
 function payWorkflow(
   clock: () => number,
@@ -121,16 +139,7 @@ describe('a circuit breaker on the test clock', () => {
   it('20 runs calling a dependency that always fails open its circuit after the threshold; none exhausts its attempts while it is open; all complete once it recovers', async () => {
     const clock = fakeClock(T);
     const recovery = { at: T + 5 * 60_000, calls: 0 };
-    const registry = createWorkflowRegistry([payWorkflow(clock, recovery)]);
-    const store = new InMemoryEventStore();
-    const processors = startProcessors({
-      store,
-      registry,
-      flowControl: { circuits: new InMemoryCircuitStore() },
-      clock,
-      processors: 1,
-      parallel: 1,
-    });
+    const { registry, store, processors } = payProcessors(clock, recovery);
     for (let n = 1; n <= 20; n++) await processors.submit('acme', 'pay', { cents: n }, `p${n}`);
     await processors.drain();
 
@@ -171,16 +180,7 @@ describe('a circuit breaker on the test clock', () => {
   it('a non-retryable answer counts as the dependency answering: it never opens the circuit', async () => {
     const clock = fakeClock(T);
     const recovery = { at: 0, calls: 0 };
-    const registry = createWorkflowRegistry([payWorkflow(clock, recovery)]);
-    const store = new InMemoryEventStore();
-    const processors = startProcessors({
-      store,
-      registry,
-      flowControl: { circuits: new InMemoryCircuitStore() },
-      clock,
-      processors: 1,
-      parallel: 1,
-    });
+    const { store, processors } = payProcessors(clock, recovery);
     for (let n = 1; n <= 8; n++) await processors.submit('acme', 'pay', { cents: -n }, `d${n}`);
     await processors.drain();
     for (let n = 1; n <= 8; n++) {
@@ -192,18 +192,8 @@ describe('a circuit breaker on the test clock', () => {
 
   it('one tenant’s failures do not hold back another tenant’s attempts', async () => {
     const clock = fakeClock(T);
-    const circuits = new InMemoryCircuitStore();
     const recovery = { at: T + 60_000, calls: 0, onlyFor: 'noisy' };
-    const registry = createWorkflowRegistry([payWorkflow(clock, recovery)]);
-    const store = new InMemoryEventStore();
-    const processors = startProcessors({
-      store,
-      registry,
-      flowControl: { circuits },
-      clock,
-      processors: 1,
-      parallel: 1,
-    });
+    const { store, processors } = payProcessors(clock, recovery);
     for (let n = 1; n <= 6; n++) await processors.submit('noisy', 'pay', { cents: n }, `n${n}`);
     await processors.submit('quiet', 'pay', { cents: 1 }, 'q1');
     await processors.drain();
