@@ -137,8 +137,9 @@ function floodDetails(flood: FloodResult): Record<string, number> {
 
 /** The rate-limit check in memory (two limits, the hot path: no claim), per message. */
 async function admitCost(quick: boolean): Promise<BenchFigure> {
+  const inMemory = () => new RateLimiter({ store: new InMemoryRateWindows(), clock: Date.now });
   const admission = createMessageAdmission(
-    new RateLimiter({ store: new InMemoryRateWindows(), clock: Date.now }),
+    { shared: inMemory(), perInstance: inMemory() },
     { tenantPerSecond: 1e9, connectionPerSecond: 1e9, startsPerSecond: 0 },
   );
   const who = { tenantId: 'acme', connectionId: 'conn-1' };

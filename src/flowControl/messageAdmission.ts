@@ -32,49 +32,66 @@ export interface MessageAdmission {
 const ADMITTED: RateVerdict = { kind: 'admitted' };
 
 /**
- * The router's admission over one rate limiter: per connection first (a
- * connection over its limit spends none of its tenant's messages), then per
- * tenant; async starts have a limit of their own, since each one costs
- * writes and runs where a `status` or `ping` costs a read or nothing.
+ * The router's admission: per connection first (a connection over its limit
+ * spends none of its tenant's messages), then per tenant; async starts have
+ * a limit of their own, since each one costs writes and runs where a
+ * `status` or `ping` costs a read or nothing.
+ *
+ * The tenant and start limits go through `shared`, a limiter on the
+ * `RateLimits` table, so they hold across every router instance. The
+ * connection limit goes through `perInstance`, a limiter in memory: a
+ * connection limit on the table cost every active connection a claim per
+ * window, which made echo p99 at 1,000/s over 50 connections 5–10× slower
+ * with limits on than off (`docs/flow-control.md`). So a connection's limit
+ * holds per router instance; the tenant's limit bounds it across them.
  *
  * @example
- * const admission = createMessageAdmission(new RateLimiter({ store, clock: Date.now }), limits);
+ * const admission = createMessageAdmission(
+ *   { shared: new RateLimiter({ store, clock: Date.now }), perInstance: new RateLimiter({ store: new InMemoryRateWindows(), clock: Date.now }) },
+ *   limits,
+ * );
  */
 export function createMessageAdmission(
-  limiter: RateLimiter,
+  limiters: { readonly shared: RateLimiter; readonly perInstance: RateLimiter },
   limits: MessageLimits,
 ): MessageAdmission {
-  const perMessage = (tenantId: string, connectionId: string, kind: MessageKind): RateLimit[] => [
-    ...(limits.connectionPerSecond > 0
+  const connectionLimit = (connectionId: string): RateLimit[] =>
+    limits.connectionPerSecond > 0
       ? [
           {
             key: `connection#${connectionId}`,
             limit: limits.connectionPerSecond,
-            scope: 'connection' as const,
+            scope: 'connection',
           },
         ]
-      : []),
-    ...(limits.tenantPerSecond > 0
+      : [];
+  const tenantLimit = (tenantId: string, kind: MessageKind): RateLimit[] =>
+    limits.tenantPerSecond > 0
       ? [
           {
             key: `tenant#${tenantId}`,
             limit: limits.tenantPerSecond,
-            scope: 'tenant' as const,
+            scope: 'tenant',
             cost: kind === 'log' ? LOG_ACTION_COST : 1,
           },
         ]
-      : []),
-  ];
+      : [];
   return {
-    message: ({ tenantId, connectionId }, kind) => {
-      const checks = perMessage(tenantId, connectionId, kind);
-      return checks.length > 0 ? limiter.admit(checks) : Promise.resolve(ADMITTED);
+    message: async ({ tenantId, connectionId }, kind) => {
+      const own = await admitAll(limiters.perInstance, connectionLimit(connectionId));
+      return own.kind === 'limited' ? own : admitAll(limiters.shared, tenantLimit(tenantId, kind));
     },
     start: ({ tenantId }) =>
-      limits.startsPerSecond > 0
-        ? limiter.admit([
-            { key: `starts#${tenantId}`, limit: limits.startsPerSecond, scope: 'starts' },
-          ])
-        : Promise.resolve(ADMITTED),
+      admitAll(
+        limiters.shared,
+        limits.startsPerSecond > 0
+          ? [{ key: `starts#${tenantId}`, limit: limits.startsPerSecond, scope: 'starts' }]
+          : [],
+      ),
   };
+}
+
+/** Admitted at once when there is no limit to check. */
+function admitAll(limiter: RateLimiter, checks: readonly RateLimit[]): Promise<RateVerdict> {
+  return checks.length > 0 ? limiter.admit(checks) : Promise.resolve(ADMITTED);
 }

@@ -8,10 +8,11 @@
  * from the store's counter in chunks (one conditional `ADD` per chunk, never
  * past the limit) and spends them from memory. It claims the next chunk
  * when half of the last is spent and, near a window's end, a busy key's
- * first chunk of the next window. The first message of a window that has no tokens yet
- * passes while they are claimed (it is counted in the claim), so no message
- * waits for the store unless it follows that one before the claim returns;
- * that lets at most one message per key, window and instance past the limit.
+ * first chunk of the next window. While a claim is out, messages pass on
+ * credit — up to one chunk beyond the tokens held, counted in the claim — so
+ * no message waits for the store unless a whole chunk is spent before the
+ * claim returns; that lets at most one chunk per key, window and instance
+ * past the limit (`creditOf`).
  * A claim is a twentieth of the limit, or as much as the instance already
  * spent in the window when that is more (a busy key doubles its claims, so a
  * flood costs about ten writes a window), and never more than half of what
@@ -143,10 +144,10 @@ export class RateLimiter {
         return true;
       }
       if (bucket.exhausted) return false;
-      if (bucket.granted === 0 && bucket.used === 0 && !bucket.pending) {
-        // The window's first message: through now, counted in the claim it starts.
-        bucket.used = cost;
-        bucket.pending = this.#claim(limit, bucket);
+      if (bucket.used + cost <= bucket.granted + creditOf(limit.limit, cost)) {
+        // On credit: through now, and owed by the claim that is out or starts here.
+        bucket.used += cost;
+        bucket.pending ??= this.#claim(limit, bucket);
         return true;
       }
       bucket.waiting += cost;
@@ -257,6 +258,17 @@ function claimAhead(limit: number, chunk: number, left: number, bucket: Bucket):
   if (bucket.hint >= limit || left <= chunk) return left;
   const busy = Math.max(chunk, bucket.used, bucket.hint);
   return Math.min(busy, Math.floor(left / 2));
+}
+
+/**
+ * How far an instance may spend ahead of the tokens it holds while a claim
+ * is out: one chunk (or one message, if it costs more). No message waits for
+ * the store until that is spent, so a claim's round trip stays off the hot
+ * path; the price is at most this much past the limit per key, window and
+ * instance, when the claim comes back short.
+ */
+export function creditOf(limit: number, cost: number): number {
+  return Math.max(chunkOf(limit), cost);
 }
 
 /** Tokens per claim: a twentieth of the limit (at most 20 claims per busy key, window and instance). */

@@ -10,6 +10,7 @@ import type { SubscriptionStore } from '../connections/subscriptionStore';
 import type { EngineLogger, WorkflowRegistry } from '../engine';
 import { DynamoDbEventStore } from '../events/dynamodb';
 import { DynamoDbRateWindows } from '../flowControl/dynamodb/dynamoDbRateWindows';
+import { InMemoryRateWindows } from '../flowControl/memory/inMemoryRateWindows';
 import { createMessageAdmission, type MessageAdmission } from '../flowControl/messageAdmission';
 import { RateLimiter } from '../flowControl/rateLimiter';
 import type { RouterDeps } from '../router/router';
@@ -101,7 +102,7 @@ export function routerDeps(
   };
 }
 
-/** The router's rate limits on the rate limits table: one limiter per container, shared by every message. */
+/** The router's rate limits: tenants and starts on the rate limits table, connections in memory; one admission per container. */
 function admissionOf(
   client: DynamoDBClient,
   config: RateLimitConfig,
@@ -113,7 +114,11 @@ function admissionOf(
     onStoreError: (error, key) =>
       logger.warn('rate limit store failed: admitting a chunk', { key, error: String(error) }),
   });
-  return createMessageAdmission(limiter, config);
+  const perInstance = new RateLimiter({
+    store: new InMemoryRateWindows(),
+    clock: () => Date.now(),
+  });
+  return createMessageAdmission({ shared: limiter, perInstance }, config);
 }
 
 /** What the authorizer handler needs. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryRateWindows } from '../../src/flowControl/memory/inMemoryRateWindows';
 import {
+  creditOf,
   type RateClaim,
   type RateLimit,
   RateLimiter,
@@ -114,7 +115,7 @@ describe('RateLimiter', () => {
     expect(await admitted(limiter, [tenant(100)], 5)).toBe(0);
   });
 
-  it('lets a window’s first message through while its tokens are claimed, at most one past the limit', async () => {
+  it('lets a chunk of messages through on credit while its tokens are claimed, and no more past the limit', async () => {
     let release = (): void => undefined;
     const slow: RateWindowStore = {
       claim: (claim) =>
@@ -123,12 +124,15 @@ describe('RateLimiter', () => {
         }),
     };
     const limiter = new RateLimiter({ store: slow, clock: () => 1_700_000_000_000 });
-    // The store has not answered, and the message is through.
-    expect(await limiter.admit([tenant(10)])).toEqual({ kind: 'admitted' });
-    const second = limiter.admit([tenant(10)]);
+    // The store has not answered, and a whole chunk (a twentieth of 1,000) is through.
+    const credit = creditOf(1_000, 1);
+    expect(credit).toBe(50);
+    expect(await admitted(limiter, [tenant(1_000)], credit)).toBe(credit);
+    // The next one waits for the answer: the window was full already (other instances).
+    const next = limiter.admit([tenant(1_000)]);
     release();
-    // The window was full already (other instances): the second waits for that answer and is refused.
-    expect(await second).toMatchObject({ kind: 'limited' });
+    expect(await next).toMatchObject({ kind: 'limited' });
+    expect(await limiter.admit([tenant(1_000)])).toMatchObject({ kind: 'limited' });
   });
 
   it('fails open, by at most a chunk per key and window, when the store is down', async () => {

@@ -26,7 +26,10 @@ function router(limits: {
     clock,
     newId: () => 'generated',
     admission: createMessageAdmission(
-      new RateLimiter({ store: new InMemoryRateWindows(), clock }),
+      {
+        shared: new RateLimiter({ store: new InMemoryRateWindows(), clock }),
+        perInstance: new RateLimiter({ store: new InMemoryRateWindows(), clock }),
+      },
       limits,
     ),
   };
