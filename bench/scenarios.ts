@@ -4,6 +4,7 @@ import { connectionSetup } from './connectionSetup';
 import { costScenario } from './cost';
 import { dispatchScenario } from './dispatch';
 import { fanOut } from './fanOut';
+import { noisyNeighbour } from './noisyNeighbour';
 import { peerScenario } from './peer';
 import { progressLatency } from './progressLatency';
 import { replayScenario } from './replay';
@@ -29,4 +30,6 @@ export const scenarios: BenchScenario[] = [
   asyncEndToEnd,
   progressLatency,
   costScenario,
+  // Starts stacks of its own (one with a stage's flow control, one without) on the runner's DynamoDB Local.
+  noisyNeighbour,
 ];

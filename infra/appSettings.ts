@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DEFAULT_FLOW_CONTROL, type FlowControlSettings } from '../src/settings/flowControl';
 import { SettingError } from './settingError';
 import { parseStageName, parseTrafficShifting, type StageSettings, stageSettings } from './stages';
 import type { JwtSettings } from './streamerEngine';
@@ -44,15 +45,43 @@ export function readStackProps(setting: SettingReader): AppStackProps {
   };
 }
 
-/** The stage's settings, with `trafficShifting` overridden when given (`none` turns CodeDeploy off). */
+/**
+ * The stage's settings, with `trafficShifting` overridden when given (`none`
+ * turns CodeDeploy off) and any flow-control limit given
+ * (`-c tenantMessagesPerSecond=500`, 0 turns one off).
+ */
 export function readStageSettings(setting: SettingReader): StageSettings {
   const stage = parseStageName(setting('stage', 'STREAMER_STAGE'));
-  const base = stageSettings(stage, setting('prefix', 'STREAMER_PREFIX'));
+  const base = withFlowControl(stageSettings(stage, setting('prefix', 'STREAMER_PREFIX')), setting);
   const shifting = setting('trafficShifting', 'STREAMER_TRAFFIC_SHIFTING');
   if (shifting === undefined) return base;
   const { trafficShifting: _, ...rest } = base;
   const chosen = parseTrafficShifting(shifting);
   return chosen ? { ...rest, trafficShifting: chosen } : rest;
+}
+
+/** The flow-control limits a setting overrides: its context key, and `STREAMER_<KEY>` in the environment. */
+const FLOW_CONTROL_SETTINGS = [
+  ['tenantMessagesPerSecond', 'STREAMER_TENANT_MESSAGES_PER_SECOND'],
+  ['connectionMessagesPerSecond', 'STREAMER_CONNECTION_MESSAGES_PER_SECOND'],
+  ['tenantStartsPerSecond', 'STREAMER_TENANT_STARTS_PER_SECOND'],
+  ['concurrencyPerTenant', 'STREAMER_CONCURRENCY_PER_TENANT'],
+] as const satisfies readonly (readonly [keyof FlowControlSettings, string])[];
+
+function withFlowControl(settings: StageSettings, setting: SettingReader): StageSettings {
+  let flowControl: FlowControlSettings = settings.flowControl ?? DEFAULT_FLOW_CONTROL;
+  for (const [key, envKey] of FLOW_CONTROL_SETTINGS) {
+    const text = setting(key, envKey);
+    if (text === undefined) continue;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 0) {
+      throw new SettingError(
+        `${key} must be a whole number >= 0 (0: no limit), got ${JSON.stringify(text)}`,
+      );
+    }
+    flowControl = { ...flowControl, [key]: value };
+  }
+  return { ...settings, flowControl };
 }
 
 function readJwtSettings(setting: SettingReader): JwtSettings {

@@ -29,7 +29,12 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionKind, FunctionAccess>> = {
     manageConnections: false,
   },
   router: {
-    tables: { requests: 'readWrite', connections: 'readWrite', subscriptions: 'readWrite' },
+    tables: {
+      requests: 'readWrite',
+      connections: 'readWrite',
+      subscriptions: 'readWrite',
+      rateLimits: 'readWrite',
+    },
     sendTo: [],
     manageConnections: true,
   },
@@ -46,7 +51,7 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionKind, FunctionAccess>> = {
     manageConnections: true,
   },
   runner: {
-    tables: { requests: 'readWrite' },
+    tables: { requests: 'readWrite', flowControl: 'readWrite' },
     sendTo: ['wakeUp', 'deadLetter'],
     manageConnections: false,
   },

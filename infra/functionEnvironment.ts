@@ -1,4 +1,9 @@
 import { ENV, locationVariables } from '../src/settings/environment';
+import {
+  DEFAULT_FLOW_CONTROL,
+  type FlowControlSettings,
+  flowControlVariables,
+} from '../src/settings/flowControl';
 import type { TableNames } from '../src/tables/definitions';
 import type { FunctionKind } from './functionEntries';
 import type { JwtSettings } from './streamerEngine';
@@ -15,6 +20,8 @@ export interface FunctionEnvironmentValues<V = string> {
   readonly wakeUpQueueUrl: V;
   readonly managementEndpoint: V;
   readonly jwt: JwtSettings;
+  /** Rate limits and default concurrency (the stage's; default {@link DEFAULT_FLOW_CONTROL}). */
+  readonly flowControl?: FlowControlSettings;
 }
 
 export { ENV } from '../src/settings/environment';
@@ -41,10 +48,19 @@ const VARIABLES: Readonly<Record<FunctionKind, readonly (keyof typeof ENV)[]>> =
   authorizer: [],
   connect: ['requestsTable', 'connectionsTable', 'subscriptionsTable'],
   disconnect: ['requestsTable', 'connectionsTable', 'subscriptionsTable'],
-  router: ['requestsTable', 'connectionsTable', 'subscriptionsTable', 'managementEndpoint'],
+  router: [
+    'requestsTable',
+    'connectionsTable',
+    'subscriptionsTable',
+    'managementEndpoint',
+    'rateLimitsTable',
+    'tenantMessagesPerSecond',
+    'connectionMessagesPerSecond',
+    'tenantStartsPerSecond',
+  ],
   processor: ['wakeUpQueueUrl'],
   projector: BACKEND,
-  runner: BACKEND,
+  runner: [...BACKEND, 'flowControlTable', 'concurrencyPerTenant'],
 };
 
 /**
@@ -55,7 +71,10 @@ export function functionEnvironment<V = string>(
   kind: FunctionKind,
   values: FunctionEnvironmentValues<V>,
 ): Record<string, string | V> {
-  const available = locationVariables<V>(values);
+  const available = {
+    ...locationVariables<V>(values),
+    ...flowControlVariables(values.flowControl ?? DEFAULT_FLOW_CONTROL),
+  };
   const env: Record<string, string | V> = {
     [ENV.serviceName]: 'streamer',
     [ENV.metricsNamespace]: 'Streamer',

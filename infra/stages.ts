@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { FlowControlSettings } from '../src/settings/flowControl';
 import { SettingError } from './settingError';
 
 /** The environments Streamer deploys to, one CloudFormation stack each. */
@@ -22,6 +23,12 @@ export interface StageSettings {
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   /** How long undelivered dead letters and failed stream batches are kept. */
   readonly queueRetention: Duration;
+  /**
+   * Per-tenant and per-connection message rates at the router, async starts
+   * per tenant, and the default concurrency per tenant of every workflow
+   * (`docs/flow-control.md`). Undefined: `DEFAULT_FLOW_CONTROL`.
+   */
+  readonly flowControl?: FlowControlSettings;
   /**
    * How a deploy moves each function's `live` alias to its new version:
    * through CodeDeploy, canary or linear, rolled back automatically when one
@@ -68,6 +75,12 @@ export function stageSettings(stage: StageName, prefix = `streamer-${stage}`): S
         logRetention: RetentionDays.ONE_WEEK,
         throttle: { rateLimit: 100, burstLimit: 200 },
         queueRetention: Duration.days(4),
+        flowControl: {
+          tenantMessagesPerSecond: 50,
+          connectionMessagesPerSecond: 20,
+          tenantStartsPerSecond: 10,
+          concurrencyPerTenant: 10,
+        },
       };
     case 'staging':
       return {
@@ -78,6 +91,12 @@ export function stageSettings(stage: StageName, prefix = `streamer-${stage}`): S
         logRetention: RetentionDays.ONE_MONTH,
         throttle: { rateLimit: 500, burstLimit: 1_000 },
         queueRetention: Duration.days(14),
+        flowControl: {
+          tenantMessagesPerSecond: 250,
+          connectionMessagesPerSecond: 50,
+          tenantStartsPerSecond: 50,
+          concurrencyPerTenant: 25,
+        },
         trafficShifting: 'Linear10PercentEvery1Minute',
       };
     case 'prod':
@@ -89,6 +108,12 @@ export function stageSettings(stage: StageName, prefix = `streamer-${stage}`): S
         logRetention: RetentionDays.THREE_MONTHS,
         throttle: { rateLimit: 2_000, burstLimit: 5_000 },
         queueRetention: Duration.days(14),
+        flowControl: {
+          tenantMessagesPerSecond: 1_000,
+          connectionMessagesPerSecond: 100,
+          tenantStartsPerSecond: 100,
+          concurrencyPerTenant: 50,
+        },
         trafficShifting: 'Canary10Percent5Minutes',
       };
   }

@@ -59,6 +59,7 @@ import {
 } from './streamFilters';
 import { type AuditLogSettings, TableAuditTrail } from './tableAuditTrail';
 import { tableFromDefinition } from './tableFromDefinition';
+import { TenantMonitoring } from './tenantMonitoring';
 
 export type { EngineVpcSettings } from './engineNetwork';
 export type { FunctionSizing, StreamMappingSettings } from './engineSettings';
@@ -195,6 +196,8 @@ export class StreamerEngine extends Construct {
   /** `https://{apiId}.execute-api.{region}.amazonaws.com/{stage}`: where frames are posted. */
   readonly managementEndpoint: string;
   readonly alarms: StreamerAlarms;
+  /** Per-tenant Contributor Insights rules and the alarm on a tenant throttled for long. */
+  readonly tenantMonitoring: TenantMonitoring;
   /** The customer-managed key of the tables and queues, when `encryptionKey` was given. */
   readonly encryptionKey?: IKey;
   /** The functions' security group and endpoints, when `vpc` was given. */
@@ -241,6 +244,7 @@ export class StreamerEngine extends Construct {
       wakeUpQueueUrl: this.wakeUpQueue.queueUrl,
       managementEndpoint: this.managementEndpoint,
       jwt: props.jwt,
+      ...(stage.flowControl && { flowControl: stage.flowControl }),
     });
     this.live = new LiveAliases(this, 'Live', { prefix: stage.prefix, functions: this.functions });
     this.#routes(stage);
@@ -248,6 +252,11 @@ export class StreamerEngine extends Construct {
     this.#grants();
 
     this.alarms = this.#alarms(stage, props.alarmTopic);
+    this.tenantMonitoring = new TenantMonitoring(this, 'TenantMonitoring', {
+      prefix: stage.prefix,
+      functions: this.functions,
+      ...(props.alarmTopic && { topic: props.alarmTopic }),
+    });
     if (props.auditLog) {
       this.auditTrail = new TableAuditTrail(this, 'AuditTrail', {
         ...props.auditLog,
@@ -322,6 +331,8 @@ export class StreamerEngine extends Construct {
       requestView: table('requestView'),
       connections: table('connections'),
       subscriptions: table('subscriptions'),
+      flowControl: table('flowControl'),
+      rateLimits: table('rateLimits'),
     };
   }
 

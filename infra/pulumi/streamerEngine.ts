@@ -28,6 +28,12 @@ import {
   processorFilterPatterns,
   projectorFilterPatterns,
 } from '../streamFilters';
+import {
+  TENANT_THROTTLED_MINUTES,
+  TENANT_THROTTLED_PER_MINUTE,
+  tenantInsightRules,
+  topThrottledExpression,
+} from '../tenantInsights';
 import { bundleFunctions } from './bundle';
 import { functionStatements } from './policies';
 
@@ -111,6 +117,8 @@ export class StreamerEngine extends pulumi.ComponentResource {
       requestView: table('requestView'),
       connections: table('connections'),
       subscriptions: table('subscriptions'),
+      flowControl: table('flowControl'),
+      rateLimits: table('rateLimits'),
     };
     const sizing = { ...DEFAULT_SIZING, ...args.sizing };
     const queues = this.#queues(sizing.runner, args.kmsKeyArn);
@@ -152,6 +160,7 @@ export class StreamerEngine extends pulumi.ComponentResource {
     this.authorizer = this.#routes(name);
     this.#mappings(name);
     this.#alarms(name, args.alarmTopicArn);
+    this.#tenantMonitoring(name, args.alarmTopicArn);
     this.registerOutputs({
       webSocketUrl: this.webSocketUrl,
       managementEndpoint: this.managementEndpoint,
@@ -271,6 +280,7 @@ export class StreamerEngine extends pulumi.ComponentResource {
       wakeUpQueueUrl: queues.wakeUp.url,
       managementEndpoint: this.managementEndpoint,
       jwt: args.jwt,
+      ...(this.#stage.flowControl && { flowControl: this.#stage.flowControl }),
     };
     const functions = {} as Record<FunctionKind, aws.lambda.Function>;
     const aliases = {} as Record<FunctionKind, aws.lambda.Alias>;
@@ -497,6 +507,37 @@ export class StreamerEngine extends pulumi.ComponentResource {
         functionResponseTypes: ['ReportBatchItemFailures'],
       },
       { parent: this },
+    );
+  }
+
+  /** The CDK construct's per-tenant Contributor Insights rules and throttled-tenant alarm (infra/tenantInsights.ts). */
+  #tenantMonitoring(name: string, topicArn?: pulumi.Input<string>): void {
+    const prefix = this.#stage.prefix;
+    const dependsOn = Object.values(this.functions);
+    const rules = tenantInsightRules(prefix).map(
+      (rule) =>
+        new aws.cloudwatch.ContributorInsightRule(
+          `${name}-${rule.name.slice(prefix.length + 1)}`,
+          { ruleName: rule.name, ruleState: 'ENABLED', ruleDefinition: JSON.stringify(rule.body) },
+          { parent: this, dependsOn },
+        ),
+    );
+    new aws.cloudwatch.MetricAlarm(
+      `${name}-TenantThrottled`,
+      {
+        name: `${prefix}-TenantThrottled`,
+        alarmDescription: `One tenant had messages refused with RATE_LIMITED at least ${TENANT_THROTTLED_PER_MINUTE} times a minute for ${TENANT_THROTTLED_MINUTES} minutes (docs/flow-control.md).`,
+        metricQueries: [
+          { id: 'top', expression: topThrottledExpression(prefix), period: 60, returnData: true },
+        ],
+        threshold: TENANT_THROTTLED_PER_MINUTE,
+        evaluationPeriods: TENANT_THROTTLED_MINUTES,
+        datapointsToAlarm: TENANT_THROTTLED_MINUTES,
+        comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        treatMissingData: 'notBreaching',
+        ...(topicArn && { alarmActions: [topicArn], okActions: [topicArn] }),
+      },
+      { parent: this, dependsOn: rules },
     );
   }
 

@@ -9,6 +9,7 @@ export interface RunStatus {
   readonly action: string;
   readonly status:
     | 'PENDING'
+    | 'QUEUED'
     | 'PROCESSING'
     | 'RETRYING'
     | 'COMPLETED'
@@ -23,6 +24,8 @@ export interface RunStatus {
   readonly retry_count: number;
   readonly max_retries: number;
   readonly retry_after?: number;
+  /** While `QUEUED` (waiting for a concurrency slot): runs ahead of it in line, 0 for next. */
+  readonly queue_position?: number;
   readonly created_at: number;
   readonly processing_started?: number;
   readonly processing_ended?: number;

@@ -98,7 +98,10 @@ export async function connectFromEvent(
     identity = identityFromAuthorizer(context.authorizer);
   } catch (error) {
     if (!(error instanceof MissingIdentityError)) throw error;
-    return { statusCode: 401, logFields: { connection_id: context.connectionId, status: 401 } };
+    return {
+      statusCode: 401,
+      logFields: { connection_id: context.connectionId, tenant_id: null, status: 401 },
+    };
   }
   await openConnection(connections, {
     connectionId: context.connectionId,

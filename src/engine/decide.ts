@@ -42,6 +42,8 @@ export interface StepStart {
   readonly attempt: number;
   /** True when the attempt continues a suspended or abandoned one (same attempt number). */
   readonly resumed: boolean;
+  /** True when the attempt is its dependency circuit's half-open probe (set by the runner's gate). */
+  readonly probe?: boolean;
 }
 
 /**
@@ -96,7 +98,12 @@ function nextSteps(state: RequestState, now: number): Decision {
   let retry: { stepId: string; retryAt: number } | undefined;
   for (const invocation of state.steps.values()) {
     const due = dueAttempt(invocation, now);
-    if (due) starts.push({ invocation, ...due });
+    const deferredUntil = invocation.deferredUntil ?? now;
+    if (due && deferredUntil > now) {
+      // Held back by its dependency's circuit: wake then, like a retry.
+      if (!retry || deferredUntil < retry.retryAt)
+        retry = { stepId: invocation.stepId, retryAt: deferredUntil };
+    } else if (due) starts.push({ invocation, ...due });
     else if (invocation.status === 'running') {
       const leaseUntil = invocation.leaseUntil ?? now;
       busyUntil = Math.min(busyUntil ?? leaseUntil, leaseUntil);

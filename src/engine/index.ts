@@ -7,6 +7,13 @@
 export type { ChildWorkflowSpec } from './childWorkflow';
 export { childWorkflow } from './childWorkflow';
 export type {
+  CircuitChange,
+  CircuitPolicy,
+  CircuitState,
+  CircuitStore,
+  StoredCircuit,
+} from './circuit';
+export type {
   AcceptRequestCommand,
   AcceptResult,
   AppendedResult,
@@ -14,7 +21,10 @@ export type {
   ExternalEvent,
 } from './commands';
 export { acceptRequest, cancelRequest, redriveRequest, signalRequest } from './commands';
+export type { ConcurrencyOptions } from './concurrency';
+export { MAX_CONCURRENCY_LIMIT } from './concurrency';
 export type { DeadLetterMessage, DeadLetterSink } from './deadLetter';
+export type { CircuitReport } from './dependencyGuard';
 export type { PendingTimer } from './durableTimers';
 export type { InputIssue } from './errors';
 export {
@@ -33,10 +43,11 @@ export {
   UnregisteredActorError,
   WorkflowVersionMismatchError,
 } from './errors';
+export type { FlowControl, FlowReport } from './flowGate';
 export type { InlineDeps, InlineResult } from './inline';
 export { runInline } from './inline';
 export type { EngineLogger } from './logger';
-export { silentLogger } from './logger';
+export { silentLogger, withAttributes } from './logger';
 export type { MapCheckpoint, MapItemContext, MapOptions } from './mapStep';
 export { map } from './mapStep';
 export type {
@@ -55,9 +66,19 @@ export type { RetryPolicy } from './retry';
 export { DEFAULT_RETRY_POLICY, retryDelayMs } from './retry';
 export type { RunOutcome, RunRequestDeps } from './runner';
 export { runRequest, SHORT_WAIT_MAX_MS, wakeUpAt } from './runner';
+export { EndedReleases } from './runSlots';
+export type {
+  SlotClaim,
+  SlotRelease,
+  SlotReleased,
+  SlotStore,
+  SlotVerdict,
+} from './slotStore';
 export type { InferOutput, StandardSchemaV1, ValidationResult } from './standardSchema';
 export type { ProgressReporter, StepContext, StepFunction } from './step';
 export { step } from './step';
+export type { StepOptions } from './stepOptions';
+export { DEFAULT_CIRCUIT_POLICY } from './stepOptions';
 export type { HandlerOptions, SignalSchemas, Workflow, WorkflowOptions } from './workflow';
 export {
   defineHandler,

@@ -52,6 +52,8 @@ export interface StepInvocation {
   startedSeq?: number;
   leaseUntil?: number;
   retryAt?: number;
+  /** Set by `step.deferred`: the step's dependency circuit holds its next attempt back until then. */
+  deferredUntil?: number;
   hasCheckpoint: boolean;
   checkpoint?: unknown;
   /** Errors of this invocation's failed attempts, oldest first. */
@@ -82,6 +84,10 @@ export interface RequestState {
   readonly input: unknown;
   readonly maxAttempts: number;
   readonly workflow: Workflow;
+  /** When `request.accepted` was recorded: a request's place in a concurrency line. */
+  readonly acceptedAt: number;
+  /** Set by `request.queued` until the next `step.started`: the request waits for a concurrency slot. */
+  queued?: { readonly position: number; readonly limit: number };
   /** Set for a child request: the parent and the step that waits for it. */
   readonly parent?: LifecycleEventData['request.accepted']['parent'];
   /** The XState snapshot, folded with the pure `transition`. */
@@ -172,6 +178,7 @@ export function initialState(registry: WorkflowRegistry, accepted: Accepted): Re
     input: accepted.data.input,
     maxAttempts: accepted.data.maxAttempts,
     workflow,
+    acceptedAt: accepted.at,
     snapshot,
     version: accepted.seq,
     steps: new Map(),
@@ -217,6 +224,12 @@ export function applyEvent(state: RequestState, stored: StoredEvent): void {
     case 'request.suspended':
       onSuspended(state, event.data);
       break;
+    case 'step.deferred':
+      onDeferred(state, event.data);
+      break;
+    case 'request.queued':
+      state.queued = { position: event.data.position, limit: event.data.limit };
+      break;
     case 'request.completed':
     case 'request.cancelled':
       state.terminal = { type: event.type, seq: event.seq };
@@ -238,6 +251,7 @@ export function applyEvent(state: RequestState, stored: StoredEvent): void {
 type Data<T extends keyof LifecycleEventData> = LifecycleEventData[T];
 
 function onStepStarted(state: RequestState, data: Data<'step.started'>, seq: number): void {
+  state.queued = undefined;
   const invocation = state.steps.get(data.stepId);
   if (!invocation) return;
   invocation.attempt = data.attempt;
@@ -245,6 +259,13 @@ function onStepStarted(state: RequestState, data: Data<'step.started'>, seq: num
   invocation.startedSeq = seq;
   invocation.leaseUntil = data.leaseUntil;
   invocation.retryAt = undefined;
+  invocation.deferredUntil = undefined;
+}
+
+/** A step held back by its dependency's circuit is not due before `until` (no attempt is used). */
+function onDeferred(state: RequestState, data: Data<'step.deferred'>): void {
+  const invocation = state.steps.get(data.stepId);
+  if (invocation) invocation.deferredUntil = data.until;
 }
 
 function onCheckpointed(state: RequestState, data: Data<'step.checkpointed'>): void {
@@ -341,6 +362,7 @@ function onRedriven(state: RequestState): void {
     invocation.errors = [];
     invocation.leaseUntil = undefined;
     invocation.retryAt = undefined;
+    invocation.deferredUntil = undefined;
     invocation.childRequestId = undefined;
   }
   state.restorePoint = undefined;

@@ -83,6 +83,7 @@ export class RunLog {
       }
     | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  #reloads = 0;
 
   private constructor(deps: RunLogDeps, state: RequestState) {
     this.#deps = deps;
@@ -183,7 +184,13 @@ export class RunLog {
     return invocation?.status === 'running' && invocation.startedSeq === lease.startedSeq;
   }
 
+  /** How many times the log was re-read after another writer appended (a decision may be stale). */
+  get reloads(): number {
+    return this.#reloads;
+  }
+
   async #reload(): Promise<void> {
+    this.#reloads += 1;
     const events = await this.#deps.store.read(this.#deps.requestKey);
     this.#state = folding(() => replay(this.#deps.registry, events));
   }

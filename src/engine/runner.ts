@@ -8,6 +8,7 @@ import { type DeadLetterSink, deadLetterMessageOf } from './deadLetter';
 import { type Decision, decide, endedRelations, type StepStart } from './decide';
 import type { PendingTimer } from './durableTimers';
 import { RequestNotFoundError } from './errors';
+import { type FlowControl, FlowGate, type FlowReport, type Gated } from './flowGate';
 import { type EngineLogger, silentLogger } from './logger';
 import { globalTimers, type ProgressUpdate, type Timers } from './progressReporter';
 import { toJson, toRecordedError } from './recordedError';
@@ -15,6 +16,7 @@ import type { WorkflowRegistry } from './registry';
 import type { RequestState } from './replay';
 import { nextAttemptAt } from './retry';
 import { type CommitResult, FoldError, type Lease, type LostReason, RunLog } from './runLog';
+import type { SlotEnd } from './runSlots';
 import {
   type AttemptResult,
   progressEvent,
@@ -51,6 +53,8 @@ export interface RunRequestDeps {
    * {@link SHORT_WAIT_MAX_MS}. Needs a clock that moves with the timers.
    */
   readonly shortWaitMaxMs?: number;
+  /** Concurrency slots and dependency circuits (`docs/flow-control.md`); absent: no limits. */
+  readonly flowControl?: FlowControl;
   /**
    * @internal Told the runner's own folded state when a run stops, so a test
    * can compare it with a fresh fold of the log (invariant 3).
@@ -82,9 +86,17 @@ export type RunOutcome = (
   | { readonly kind: 'lost_race'; readonly retryAt?: number }
   /** The log is empty or the request already ended. */
   | { readonly kind: 'nothing_to_do'; readonly reason: 'not_found' | 'finished' }
+  /**
+   * No concurrency slot is free: `position` runs are ahead in line. A
+   * released slot wakes it (`flow.wake` of the releasing run); look again
+   * at `recheckAt` in case that wake-up was lost.
+   */
+  | { readonly kind: 'queued'; readonly position: number; readonly recheckAt: number }
 ) & {
   /** Step attempts this run started. */
   readonly stepsRun: number;
+  /** What flow control did (wake-ups owed to queued runs, queue wait, circuit changes). */
+  readonly flow?: FlowReport;
 };
 
 /**
@@ -104,6 +116,8 @@ export function wakeUpAt(outcome: RunOutcome): number | undefined {
       return outcome.fireAt;
     case 'lost_race':
       return outcome.retryAt;
+    case 'queued':
+      return outcome.recheckAt;
     default:
       return undefined;
   }
@@ -178,6 +192,8 @@ class Runner {
   /** The wake time last waited for in-process: a clock that did not move must not loop. */
   #waitedFor: number | undefined;
   #stepsRun = 0;
+  /** Concurrency slot and dependency circuits before step starts. */
+  readonly #gate: FlowGate;
 
   constructor(deps: RunRequestDeps, log: RunLog) {
     this.#deps = deps;
@@ -185,20 +201,25 @@ class Runner {
     this.#logger = deps.logger ?? silentLogger;
     this.#margin = deps.safetyMarginMs ?? 1_000;
     this.#timers = deps.timers ?? globalTimers;
+    this.#gate = new FlowGate({ ...deps, flow: deps.flowControl, logger: this.#logger }, log);
   }
 
+  /** The loop; the slot goes back only once every attempt of this run has stopped. */
   async run(): Promise<RunOutcome> {
+    let ended: Ended;
     try {
-      return { ...(await this.#loop()), stepsRun: this.#stepsRun } as RunOutcome;
+      ended = await this.#loop();
     } catch (error) {
       if (!(error instanceof FoldError)) throw error;
       await this.#stopInFlight();
       // Keep what the steps just produced, so they never run again, then end it.
       await this.#log.storeHeldUnfolded();
-      return { ...(await endUnrunnable(this.#deps, error.cause)), stepsRun: this.#stepsRun };
+      ended = await endUnrunnable(this.#deps, error.cause);
     } finally {
       await this.#stopInFlight();
     }
+    const flow = await this.#gate.finish(slotEndOf(ended));
+    return { ...ended, stepsRun: this.#stepsRun, ...(flow && { flow }) } as RunOutcome;
   }
 
   async #loop(): Promise<Ended> {
@@ -331,8 +352,14 @@ class Runner {
       const suspended = this.#log.event('request.suspended', { reason: 'timeout' });
       return this.#then(await this.#log.commit([suspended]), () => stop({ kind: 'suspended' }));
     }
-    const fresh = starts.filter((start) => !this.#inFlight.has(start.invocation.stepId));
-    const events = fresh.map((start) => this.#startedEvent(start, now + remaining));
+    const due = starts.filter((start) => !this.#inFlight.has(start.invocation.stepId));
+    const gated = await this.#gate.gate(due, this.#inFlight.size, now + remaining);
+    if (gated.kind === 'queued') return this.#queued(gated);
+    const fresh = gated.allowed;
+    const events = [
+      ...gated.deferred,
+      ...fresh.map((start) => this.#startedEvent(start, now + remaining)),
+    ];
     const started = await this.#log.commit(events);
     if (started.kind === 'stopped') return stop(lostOutcome(started.reason));
     if (started.kind === 'conflict') {
@@ -340,6 +367,17 @@ class Runner {
     }
     this.#launch(fresh);
     return AGAIN;
+  }
+
+  /** No slot is free: record the place in line (when it is news) and stop until woken. */
+  async #queued(gated: Extract<Gated, { kind: 'queued' }>): Promise<Next> {
+    const queued = {
+      kind: 'queued',
+      position: gated.position,
+      recheckAt: gated.recheckAt,
+    } as const;
+    if (gated.events.length === 0) return stop(queued);
+    return this.#then(await this.#log.commit(gated.events), () => stop(queued));
   }
 
   /** Starts the attempts whose `step.started` events are the last ones folded. */
@@ -365,6 +403,7 @@ class Runner {
       attempt: start.attempt,
       leaseUntil,
       ...(start.resumed ? { resumed: true } : {}),
+      ...(start.probe ? { probe: true } : {}),
     };
     return this.#log.event('step.started', data);
   }
@@ -398,6 +437,7 @@ class Runner {
 
   async #afterAttempt(result: AttemptResult, running: RunningAttempt): Promise<Next> {
     const { lease, attempt } = running;
+    await this.#gate.settled(lease.stepId, result);
     switch (result.kind) {
       case 'cancelled':
         return stop({ kind: 'cancelled' });
@@ -578,6 +618,25 @@ function idleOutcome(decision: Idle, wakeAt: number | undefined, state: StateVal
   }
   if (timerAt !== undefined) return { kind: 'timer_scheduled', fireAt: timerAt, state };
   return { kind: 'waiting_for_signal', state };
+}
+
+/** Whether a run that ended so gives its concurrency slot back: always once ended, when idle, never while busy. */
+function slotEndOf(outcome: Ended): SlotEnd {
+  switch (outcome.kind) {
+    case 'completed':
+    case 'failed':
+    case 'dead_lettered':
+    case 'cancelled':
+      return 'ended';
+    case 'nothing_to_do':
+      return outcome.reason === 'finished' ? 'ended' : 'keep';
+    case 'waiting_for_signal':
+    case 'timer_scheduled':
+    case 'retry_scheduled':
+      return 'idle';
+    default:
+      return 'keep';
+  }
 }
 
 function earliest(...times: (number | undefined)[]): number | undefined {

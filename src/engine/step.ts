@@ -1,5 +1,6 @@
 import { fromPromise, type PromiseActorLogic } from 'xstate';
 import type { EngineLogger } from './logger';
+import { markStepOptions, type StepOptions } from './stepOptions';
 
 /** Reports a step's progress; batched by the runner (see `progressReporter.ts`). */
 export interface ProgressReporter {
@@ -71,9 +72,14 @@ const STEP_BRAND = Symbol.for('streamer-engine/step@1');
  *   initial: 'fetching',
  *   states: { fetching: { invoke: { id: 'fetch', src: 'fetchRows', onDone: 'done' } }, done: { type: 'final' } },
  * });
+ *
+ * Name the outside system a step calls to put it behind that dependency's
+ * circuit breaker (`docs/flow-control.md`):
+ * `step(charge, { dependency: 'payments-api' })`.
  */
 export function step<TOutput, TInput = unknown, TStepInput = unknown>(
   fn: StepFunction<TOutput, TInput, TStepInput>,
+  options?: StepOptions,
 ): PromiseActorLogic<TOutput, TStepInput> {
   const logic = fromPromise<TOutput, TStepInput>(async () => {
     throw new Error(
@@ -81,6 +87,7 @@ export function step<TOutput, TInput = unknown, TStepInput = unknown>(
     );
   });
   Object.defineProperty(logic, STEP_BRAND, { value: fn, enumerable: false });
+  if (options) markStepOptions(logic, options);
   return logic;
 }
 

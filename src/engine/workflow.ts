@@ -1,4 +1,5 @@
 import { type AnyStateMachine, assign, setup } from 'xstate';
+import { type ConcurrencyOptions, type ConcurrencyRule, normalizeConcurrency } from './concurrency';
 import type { InputIssue } from './errors';
 import { hashHex } from './hash';
 import { assertRunnableMachine } from './machineCheck';
@@ -44,6 +45,8 @@ export interface Workflow<
   /** Schemas of the external events the workflow accepts, by event type (see {@link WorkflowOptions.signals}). */
   readonly signals?: SignalSchemas;
   readonly retry: Required<RetryPolicy>;
+  /** Runs with work in progress at once, per key (`docs/flow-control.md`); undefined: the engine's default per tenant. */
+  readonly concurrency?: ConcurrencyRule;
   /** The XState v5 machine; its input is the validated request input, its output the result. */
   readonly machine: TMachine;
   /** Set by {@link defineHandler}: the single function, called directly for inline runs. */
@@ -79,6 +82,11 @@ export interface WorkflowOptions<
    */
   readonly signals?: SignalSchemas;
   readonly retry?: Partial<RetryPolicy>;
+  /**
+   * At most `limit` runs per key with work in progress; the others wait in
+   * line. Without it the engine's default per-tenant limit applies.
+   */
+  readonly concurrency?: ConcurrencyOptions<TInput>;
   readonly machine: TMachine;
 }
 
@@ -127,8 +135,17 @@ export function defineWorkflow<
     ...(options.validate ? { validate: options.validate } : {}),
     ...(options.signals ? { signals: options.signals } : {}),
     retry: normalizeRetryPolicy(options.retry),
+    ...withConcurrency(options.action, options.concurrency),
     machine: options.machine,
   };
+}
+
+function withConcurrency(
+  action: string,
+  options: ConcurrencyOptions<never> | undefined,
+): { concurrency?: ConcurrencyRule } {
+  const concurrency = normalizeConcurrency(action, options);
+  return concurrency ? { concurrency } : {};
 }
 
 /** Options of {@link defineHandler}: the one-function shape of the original Go `Handler`. */
@@ -145,6 +162,8 @@ export interface HandlerOptions<
   readonly input: StandardSchemaV1<TPayload, TInput>;
   readonly validate?: (input: TInput) => readonly InputIssue[] | undefined;
   readonly retry?: Partial<RetryPolicy>;
+  /** As in {@link WorkflowOptions.concurrency} (async handlers only: inline runs take no slot). */
+  readonly concurrency?: ConcurrencyOptions<TInput>;
   /** Does the work; reports progress through `context.progress`. */
   readonly process: (input: TInput, context: StepContext<TInput>) => Promise<TOutput>;
 }
@@ -197,6 +216,7 @@ export function defineHandler<
     input: options.input,
     ...(options.validate ? { validate: options.validate } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     machine,
   });
   return { ...workflow, handler: options.process };

@@ -43,6 +43,12 @@ export interface LifecycleEventData {
     readonly leaseUntil?: number;
     /** True when this continues an attempt that was suspended or whose runner crashed (not a new attempt). */
     readonly resumed?: boolean;
+    /**
+     * True when this attempt is the half-open probe of the step's dependency
+     * circuit (`docs/flow-control.md`): it keeps the previous attempt's number,
+     * so a probe that fails does not use up one of the request's attempts.
+     */
+    readonly probe?: boolean;
   };
   'step.progress': {
     readonly stepId: string;
@@ -73,6 +79,28 @@ export interface LifecycleEventData {
    * that scheduled it, so a timer of a state since left and re-entered is ignored.
    */
   'timer.fired': { readonly timerId: string; readonly scheduledSeq: number };
+  /**
+   * A step's next attempt waits for its dependency's circuit (open, or
+   * half-open with another run probing it) until `until` (epoch ms); no
+   * attempt was started, so none was used up.
+   */
+  'step.deferred': {
+    readonly stepId: string;
+    readonly dependency: string;
+    readonly until: number;
+    readonly circuit: 'open' | 'half_open';
+  };
+  /**
+   * The request's next step waits for a concurrency slot (`concurrency` of its
+   * workflow, or the default per tenant): `position` runs are ahead of it in
+   * the key's line (0: next). Recorded when it starts waiting and when its
+   * position changes; its next `step.started` ends the wait.
+   */
+  'request.queued': {
+    readonly position: number;
+    /** The concurrency limit of the key it waits for. */
+    readonly limit: number;
+  };
   /** The runner ran out of time and handed the request to a later invocation. */
   'request.suspended': { readonly stepId?: string; readonly reason: 'timeout' };
   /** An external event (`signal` action) for a workflow waiting on it. */
@@ -131,6 +159,8 @@ export const LIFECYCLE_EVENT_TYPES = [
   'step.failed',
   'child.started',
   'timer.fired',
+  'step.deferred',
+  'request.queued',
   'request.suspended',
   'request.signalled',
   'request.completed',

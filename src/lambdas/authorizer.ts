@@ -21,7 +21,7 @@ export function createAuthorizerHandler(deps: Lazy<AuthorizerHandlerDeps> = auth
       duration_ms: Date.now() - started,
       ...(outcome.effect === 'Allow'
         ? { user_id: outcome.userId, tenant_id: outcome.tenantId }
-        : { reason: outcome.reason }),
+        : { tenant_id: null, reason: outcome.reason }),
     });
     const metric = outcome.effect === 'Allow' ? 'ConnectAllowed' : 'ConnectRefused';
     telemetry.metrics.addMetric(metric, MetricUnit.Count, 1);

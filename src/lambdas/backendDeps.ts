@@ -6,8 +6,15 @@ import {
   DynamoDbSubscriptionStore,
   ManagementApiFramePoster,
 } from '../connections';
-import type { EngineLogger, WorkflowRegistry } from '../engine';
+import {
+  EndedReleases,
+  type EngineLogger,
+  type FlowControl,
+  type WorkflowRegistry,
+} from '../engine';
 import { DynamoDbEventStore } from '../events/dynamodb';
+import { DynamoDbCircuitStore } from '../flowControl/dynamodb/dynamoDbCircuitStore';
+import { DynamoDbSlotStore } from '../flowControl/dynamodb/dynamoDbSlotStore';
 import type { DispatchDeps } from '../processor/dispatch';
 import type { RunnerDeps } from '../processor/processRequest';
 import { DynamoDbRequestViewStore } from '../projections/dynamodb/requestViewStore';
@@ -22,6 +29,7 @@ import {
   readBackendConfig,
   readDispatcherConfig,
 } from '../settings/config';
+import type { FlowControlConfig } from '../settings/flowControlConfig';
 import { traced } from './tracing';
 
 // The back end's real dependencies, from the environment. Clients are created
@@ -47,16 +55,15 @@ export function runnerDeps(
   config: BackendConfig = readBackendConfig(),
 ): RunnerDeps {
   const sqs = traced(new SQSClient({}));
+  const dynamo = traced(new DynamoDBClient({}));
   return {
-    store: new DynamoDbEventStore({
-      client: traced(new DynamoDBClient({})),
-      tableName: config.requestsTable,
-    }),
+    store: new DynamoDbEventStore({ client: dynamo, tableName: config.requestsTable }),
     registry,
     clock,
     logger,
     deadLetterSink: new SqsDeadLetterQueue({ sqs, queueUrl: config.deadLetterQueueUrl }),
     wakeUps: new SqsWakeUpScheduler({ sqs, queueUrl: config.wakeUpQueueUrl, clock }),
+    ...(config.flowControl && { flowControl: flowControlOf(dynamo, config.flowControl) }),
   };
 }
 
@@ -86,7 +93,24 @@ export function projectorDeps(
     frameFor: (event, requestId) => frameForEvent(event, requestId),
     // Views and connection tenants kept for the container's life (bounded).
     cache: new ProjectionCache({ clock: () => Date.now() }),
-    onDeliveryError: (connectionId, error) =>
-      logger.warn('frame not delivered', { connection_id: connectionId, error }),
+    onDeliveryError: (connectionId, error, tenantId) =>
+      logger.warn('frame not delivered', {
+        tenant_id: tenantId,
+        connection_id: connectionId,
+        error,
+      }),
+  };
+}
+
+/** Slots and circuits on the flow-control table; the default concurrency per tenant (0: none). */
+function flowControlOf(client: DynamoDBClient, config: FlowControlConfig): FlowControl {
+  const tableName = config.table;
+  return {
+    slots: new DynamoDbSlotStore({ client, tableName }),
+    circuits: new DynamoDbCircuitStore({ client, tableName }),
+    endedReleases: new EndedReleases(),
+    ...(config.concurrencyPerTenant > 0 && {
+      defaultConcurrencyPerTenant: config.concurrencyPerTenant,
+    }),
   };
 }

@@ -9,6 +9,10 @@ import { ManagementApiFramePoster } from '../connections/framePoster';
 import type { SubscriptionStore } from '../connections/subscriptionStore';
 import type { EngineLogger, WorkflowRegistry } from '../engine';
 import { DynamoDbEventStore } from '../events/dynamodb';
+import { DynamoDbRateWindows } from '../flowControl/dynamodb/dynamoDbRateWindows';
+import { InMemoryRateWindows } from '../flowControl/memory/inMemoryRateWindows';
+import { createMessageAdmission, type MessageAdmission } from '../flowControl/messageAdmission';
+import { RateLimiter } from '../flowControl/rateLimiter';
 import type { RouterDeps } from '../router/router';
 import {
   type AuthorizerConfig,
@@ -16,6 +20,7 @@ import {
   readAuthorizerConfig,
   readFrontDoorConfig,
 } from '../settings/config';
+import type { RateLimitConfig } from '../settings/flowControlConfig';
 import { createTelemetry, type Telemetry } from './telemetry';
 import { traced } from './tracing';
 
@@ -93,7 +98,27 @@ export function routerDeps(
     clock: () => Date.now(),
     newId: () => ulid(),
     logger,
+    ...(config.rateLimits && { admission: admissionOf(dynamo, config.rateLimits, logger) }),
   };
+}
+
+/** The router's rate limits: tenants and starts on the rate limits table, connections in memory; one admission per container. */
+function admissionOf(
+  client: DynamoDBClient,
+  config: RateLimitConfig,
+  logger: EngineLogger,
+): MessageAdmission {
+  const limiter = new RateLimiter({
+    store: new DynamoDbRateWindows({ client, tableName: config.table }),
+    clock: () => Date.now(),
+    onStoreError: (error, key) =>
+      logger.warn('rate limit store failed: admitting a chunk', { key, error: String(error) }),
+  });
+  const perInstance = new RateLimiter({
+    store: new InMemoryRateWindows(),
+    clock: () => Date.now(),
+  });
+  return createMessageAdmission({ shared: limiter, perInstance }, config);
 }
 
 /** What the authorizer handler needs. */

@@ -2,6 +2,7 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { type DispatchDeps, dispatchWakeUps } from '../processor/dispatch';
 import { dispatcherDeps } from './backendDeps';
 import { type Lazy, resolvedOnce } from './handlerDeps';
+import { tenantOf } from './runTelemetry';
 import { createTelemetry, MetricUnit, type Telemetry } from './telemetry';
 
 /** What the processor handler needs. */
@@ -25,7 +26,11 @@ export function createProcessorHandler(deps: Lazy<ProcessorHandlerDeps> = proces
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
     const { dispatch, telemetry } = resolve();
     const response = await dispatchWakeUps(dispatch, event.Records, (requestKey, error) =>
-      telemetry.logger.error('wake-up not dispatched', { request_key: requestKey, error }),
+      telemetry.logger.error('wake-up not dispatched', {
+        tenant_id: tenantOf(requestKey),
+        request_key: requestKey,
+        error,
+      }),
     );
     const failed = response.batchItemFailures.length;
     telemetry.metrics.addMetric('DispatchFailures', MetricUnit.Count, failed);

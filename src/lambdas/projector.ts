@@ -4,6 +4,7 @@ import { handleRecordsByRequest } from '../processor/streamBatch';
 import { type ProjectorDeps, projectRequest } from '../projections/projector';
 import { projectorDeps } from './backendDeps';
 import { type Lazy, resolvedOnce } from './handlerDeps';
+import { tenantOf } from './runTelemetry';
 import { createTelemetry, MetricUnit, type Telemetry } from './telemetry';
 
 /** What the projector handler needs. */
@@ -36,7 +37,11 @@ export function createProjectorHandler(deps: Lazy<ProjectorHandlerDeps> = projec
         framesSent += result.framesSent;
       },
       (requestKey, error) =>
-        telemetry.logger.error('projection failed', { request_key: requestKey, error }),
+        telemetry.logger.error('projection failed', {
+          tenant_id: tenantOf(requestKey),
+          request_key: requestKey,
+          error,
+        }),
     );
     telemetry.metrics.addMetric('FramesSent', MetricUnit.Count, framesSent);
     telemetry.metrics.publishStoredMetrics();

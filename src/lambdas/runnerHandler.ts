@@ -6,6 +6,7 @@ import type { RunnerDeps } from '../processor/processRequest';
 import { parseWakeUp } from '../queues/wakeUpQueue';
 import { runnerDeps } from './backendDeps';
 import { type Lazy, resolvedOnce } from './handlerDeps';
+import { logRun, tenantOf, tenantOfMessage } from './runTelemetry';
 import { createTelemetry, MetricUnit, type Telemetry } from './telemetry';
 
 /** What the runner handler needs. */
@@ -42,10 +43,18 @@ export function createRunnerHandler(deps: Lazy<RunnerHandlerDeps>) {
     const handleRecord = async (record: SQSRecord): Promise<void> => {
       try {
         const wakeUp = parseWakeUp(record.body);
-        const what = await handleWakeUp(runner, wakeUp, () => context.getRemainingTimeInMillis());
-        telemetry.logger.info('wake-up handled', { request_key: wakeUp.requestKey, what });
+        const handled = await handleWakeUp(runner, wakeUp, () =>
+          context.getRemainingTimeInMillis(),
+        );
+        if (handled.kind === 'ran') logRun(telemetry, wakeUp.requestKey, handled.outcome);
+        else telemetry.logger.info('wake-up rescheduled', wakeUpFields(wakeUp.requestKey));
       } catch (error) {
-        telemetry.logger.error('wake-up failed', { message_id: record.messageId, error });
+        const tenant_id = tenantOfMessage(record.body);
+        telemetry.logger.error('wake-up failed', {
+          tenant_id,
+          message_id: record.messageId,
+          error,
+        });
         throw error;
       }
     };
@@ -60,4 +69,8 @@ export function createRunnerHandler(deps: Lazy<RunnerHandlerDeps>) {
     telemetry.metrics.publishStoredMetrics();
     return response;
   };
+}
+
+function wakeUpFields(requestKey: string) {
+  return { tenant_id: tenantOf(requestKey), request_key: requestKey };
 }

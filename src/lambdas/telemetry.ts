@@ -16,6 +16,8 @@ export type FunctionComponent =
 /** The part of Powertools `Metrics` the handlers use; tests pass a recorder. */
 export interface MetricsSink {
   addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): void;
+  /** A property of the next EMF blob (searchable, not a dimension). */
+  addMetadata?(key: string, value: string): void;
   publishStoredMetrics(): void;
 }
 

@@ -6,6 +6,7 @@ import { createProcessorHandler } from '../lambdas/processor';
 import { createProjectorHandler } from '../lambdas/projector';
 import { createRunnerHandler, runnerHandlerDeps } from '../lambdas/runnerHandler';
 import { asEnvironment, locationVariables } from '../settings/environment';
+import { type FlowControlSettings, flowControlVariables } from '../settings/flowControl';
 import { EVENT_SOURCE_MAPPINGS } from '../settings/mappings';
 import { createTables } from '../tables/createTables';
 import { type TableNames, tableNames } from '../tables/definitions';
@@ -84,7 +85,23 @@ export interface LocalStackOptions {
   readonly wrapRunnerHandler?: (handler: RunnerHandler) => RunnerHandler;
   /** Where mapping and handler problems are reported. Default `console.error`. */
   readonly onError?: (error: unknown, where: string) => void;
+  /**
+   * Rate limits and default concurrency (`docs/flow-control.md`), over
+   * {@link LOCAL_FLOW_CONTROL}; 0 turns one off.
+   */
+  readonly flowControl?: Partial<FlowControlSettings>;
 }
+
+/**
+ * The local stack's flow control: roomy enough for the benchmarks (1,000
+ * sync echoes per second from one tenant), tight enough to stop a flood.
+ */
+export const LOCAL_FLOW_CONTROL: FlowControlSettings = {
+  tenantMessagesPerSecond: 2_000,
+  connectionMessagesPerSecond: 500,
+  tenantStartsPerSecond: 500,
+  concurrencyPerTenant: 100,
+};
 
 /** Region and credentials of local AWS clients, to spread into a client's config. */
 export interface LocalAwsConfig {
@@ -148,7 +165,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const sqs = stops.client(localSqs.createClient());
     const devIdentity = await devIdentityFor(options.jwt);
     const port = options.port ?? (await freePort());
-    Object.assign(process.env, localEnvironment({ aws, dynamoDbEndpoint, localSqs, tables, port }));
+    const flowControl = { ...LOCAL_FLOW_CONTROL, ...options.flowControl };
+    const parts = { aws, dynamoDbEndpoint, localSqs, tables, port, flowControl };
+    Object.assign(process.env, localEnvironment(parts));
     Object.assign(process.env, jwtEnvironment(options.jwt, devIdentity));
     process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
@@ -238,6 +257,7 @@ function localEnvironment(parts: {
   localSqs: LocalSqs;
   tables: TableNames;
   port: number;
+  flowControl: FlowControlSettings;
 }): Record<string, string> {
   const { aws, localSqs } = parts;
   return {
@@ -254,6 +274,7 @@ function localEnvironment(parts: {
         managementEndpoint: `http://127.0.0.1:${parts.port}/local`,
       }),
     ),
+    ...asEnvironment(flowControlVariables(parts.flowControl)),
   };
 }
 

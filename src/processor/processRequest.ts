@@ -1,13 +1,16 @@
 import {
   type DeadLetterSink,
   type EngineLogger,
+  type FlowControl,
   type RunOutcome,
   runRequest,
   SHORT_WAIT_MAX_MS,
   type WorkflowRegistry,
   wakeUpAt,
+  withAttributes,
 } from '../engine';
 import type { EventStore } from '../events/eventStore';
+import { parseRequestKey } from '../events/requestKey';
 import type { WakeUp } from '../queues/wakeUpQueue';
 
 /** Schedules a durable wake-up (the SQS timer queue in AWS and locally). */
@@ -23,6 +26,8 @@ export interface RunnerDeps {
   readonly wakeUps: WakeUpScheduler;
   readonly clock: () => number;
   readonly logger?: EngineLogger;
+  /** Concurrency slots and dependency circuits (`docs/flow-control.md`); absent: no limits. */
+  readonly flowControl?: FlowControl;
 }
 
 /**
@@ -31,7 +36,8 @@ export interface RunnerDeps {
  * at again when something becomes due that no stream record will announce:
  * a retry's backoff, a durable timer, or the lease of a runner that may have
  * crashed. (A suspension needs no timer: its own `request.suspended` record
- * wakes the processor.)
+ * wakes the processor.) Queued runs that a released concurrency slot lets
+ * start are woken now.
  */
 export async function processRequest(
   deps: RunnerDeps,
@@ -46,9 +52,22 @@ export async function processRequest(
     clock: deps.clock,
     deadLetterSink: deps.deadLetterSink,
     shortWaitMaxMs: SHORT_WAIT_MAX_MS,
-    ...(deps.logger && { logger: deps.logger }),
+    ...(deps.logger && { logger: requestLogger(deps.logger, requestKey) }),
+    ...(deps.flowControl && { flowControl: deps.flowControl }),
   });
   const dueAt = wakeUpAt(outcome);
   if (dueAt !== undefined) await deps.wakeUps.schedule({ requestKey, dueAt });
+  const now = deps.clock();
+  for (const woken of outcome.flow?.wake ?? []) {
+    await deps.wakeUps.schedule({ requestKey: woken, dueAt: now });
+  }
   return outcome;
+}
+
+/** Every line of a run names its tenant and request. */
+function requestLogger(logger: EngineLogger, requestKey: string): EngineLogger {
+  return withAttributes(logger, {
+    tenant_id: parseRequestKey(requestKey).tenantId,
+    request_key: requestKey,
+  });
 }

@@ -32,7 +32,7 @@ export interface ProjectorDeps {
   /** The frame a client sees for an event (`progress`, `complete`, `error`), if any. */
   readonly frameFor: (event: StoredEvent, requestId: string) => ServerFrame | undefined;
   /** Told about frames that could not be delivered to one connection (the others still get theirs). */
-  readonly onDeliveryError?: (connectionId: string, error: unknown) => void;
+  readonly onDeliveryError?: (connectionId: string, error: unknown, tenantId: string) => void;
   /**
    * Optional: views and connection tenants kept between passes (one per
    * Lambda container). Without it every pass reads the stored view and each
@@ -101,7 +101,7 @@ export async function projectRequest(
   if (frames.length > 0) {
     const subscriptions = await (subscribers?.() ?? deps.subscriptions.listByRequest(requestKey));
     for (const connectionId of await recipientsOf(deps, view, subscriptions)) {
-      framesSent += await postAll(deps, connectionId, frames);
+      framesSent += await postAll(deps, { connectionId, tenantId: view.tenantId }, frames);
     }
   }
   const viewSaved = await saveView(deps, view, base, events);
@@ -164,9 +164,10 @@ async function newEvents(
 /** Posts `frames` in order to one connection; returns how many went out. */
 async function postAll(
   deps: ProjectorDeps,
-  connectionId: string,
+  to: { readonly connectionId: string; readonly tenantId: string },
   frames: readonly ServerFrame[],
 ): Promise<number> {
+  const { connectionId } = to;
   let sent = 0;
   try {
     for (const frame of frames) {
@@ -178,7 +179,7 @@ async function postAll(
     }
   } catch (error) {
     if (isRetryable(error)) throw error;
-    deps.onDeliveryError?.(connectionId, error);
+    deps.onDeliveryError?.(connectionId, error, to.tenantId);
   }
   return sent;
 }

@@ -17,6 +17,8 @@ import { CANCELLED_MESSAGE, failureFrameError } from './progressFeed';
 /** Where a request stands, as the client sees it. */
 export type RequestStatus =
   | 'PENDING'
+  /** Waiting for a concurrency slot (`request.queued`); `queuePosition` runs are ahead. */
+  | 'QUEUED'
   | 'PROCESSING'
   | 'RETRYING'
   | 'COMPLETED'
@@ -54,6 +56,8 @@ export interface RequestView {
   readonly maxRetries: number;
   /** When the next attempt is due, epoch ms, while RETRYING. */
   readonly retryAfter?: number;
+  /** While QUEUED: how many runs are ahead in the concurrency line (0: next), as last recorded. */
+  readonly queuePosition?: number;
   /** `seq` of the last event folded; stored updates are conditional on it. */
   readonly lastSeq: number;
   /** Epoch ms. */
@@ -135,6 +139,12 @@ function evolve(next: Mutable<RequestView>, event: LifecycleEvent): void {
     case 'step.completed':
       if (!finished) delete next.error;
       break;
+    case 'request.queued':
+      if (!finished) {
+        next.status = 'QUEUED';
+        next.queuePosition = event.data.position;
+      }
+      break;
     case 'request.completed':
       next.progress = 100;
       next.result = event.data.output;
@@ -166,6 +176,7 @@ function onStepStarted(next: Mutable<RequestView>, attempt: number, at: number):
   next.processingStarted ??= at;
   next.retryCount = attempt - 1;
   delete next.retryAfter;
+  delete next.queuePosition;
 }
 
 /** Progress never goes down: a lower report (a resumed step repeating itself) is ignored. */
@@ -186,6 +197,7 @@ function onStepFailed(next: Mutable<RequestView>, data: LifecycleEventData['step
 function end(next: Mutable<RequestView>, status: RequestStatus, at: number): void {
   next.status = status;
   delete next.retryAfter;
+  delete next.queuePosition;
   next.processingEnded = at;
 }
 

@@ -41,7 +41,7 @@ export async function routeEvent(deps: RouterDeps, event: MessageEvent): Promise
       ok: false,
       internal: true,
       cause: error,
-      logFields: { connection_id: connectionId, status: 'UNAUTHORIZED' },
+      logFields: { connection_id: connectionId, tenant_id: null, status: 'UNAUTHORIZED' },
     };
   }
   const outcome = await routeMessage(deps, {

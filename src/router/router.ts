@@ -8,6 +8,7 @@ import {
 } from '../protocol';
 import { routeEngineAction } from './engineActions';
 import { errorOutcome } from './errorMapping';
+import { refusedForRate } from './rateLimiting';
 import type { RouteInput, RouteOutcome, RouterDeps } from './routeTypes';
 import { acceptAsync, runSync } from './workflowActions';
 
@@ -19,7 +20,8 @@ export type { RouteInput, RouteOutcome, RouterDeps } from './routeTypes';
  * `request.accepted` first, then answer `acknowledgment`) or an engine action
  * (`status`, `subscribe`, `unsubscribe`, `cancel`, `signal`, `ping`). Never
  * throws: every failure becomes an `error` frame with its code and the
- * message's id.
+ * message's id. A message over its connection's or tenant's rate is
+ * answered `RATE_LIMITED` before anything else is done for it.
  *
  * @example
  * const outcome = await routeMessage(deps, { connectionId, identity, body: event.body });
@@ -29,7 +31,12 @@ export async function routeMessage(deps: RouterDeps, input: RouteInput): Promise
   let message: ClientMessage | undefined;
   try {
     message = parseClientMessage(bodyText(input), deps.limits ?? PROTOCOL_LIMITS);
-    return await dispatch(deps, input, message);
+  } catch (error) {
+    // A malformed message counts against the limits too.
+    return (await refusedForRate(deps, input, undefined)) ?? errorOutcome(deps, error, undefined);
+  }
+  try {
+    return (await refusedForRate(deps, input, message)) ?? (await dispatch(deps, input, message));
   } catch (error) {
     return errorOutcome(deps, error, message);
   }

@@ -12,6 +12,8 @@ export interface StatusData {
   readonly retry_count: number;
   readonly max_retries: number;
   readonly retry_after?: number;
+  /** While `QUEUED`: runs ahead of it in its concurrency line (0: next). */
+  readonly queue_position?: number;
   readonly created_at: number;
   readonly processing_started?: number;
   readonly processing_ended?: number;
@@ -32,6 +34,7 @@ export function statusData(view: RequestView): StatusData {
     retry_count: view.retryCount,
     max_retries: view.maxRetries,
     ...(view.retryAfter !== undefined && { retry_after: view.retryAfter }),
+    ...(view.queuePosition !== undefined && { queue_position: view.queuePosition }),
     created_at: view.createdAt,
     ...(view.processingStarted !== undefined && { processing_started: view.processingStarted }),
     ...(view.processingEnded !== undefined && { processing_ended: view.processingEnded }),

@@ -1,4 +1,4 @@
-import { acceptRequest, runInline, type Workflow } from '../engine';
+import { acceptRequest, runInline, type Workflow, withAttributes } from '../engine';
 import { failureFrameError } from '../projections/progressFeed';
 import {
   acknowledgmentFrame,
@@ -8,6 +8,7 @@ import {
   responseFrame,
 } from '../protocol';
 import { errorOutcome } from './errorMapping';
+import { refusedStart } from './rateLimiting';
 import type { RouteInput, RouteOutcome, RouterDeps } from './routeTypes';
 
 /**
@@ -27,7 +28,9 @@ export async function runSync(
     tenantId: input.identity.tenantId,
     userId: input.identity.userId,
     requestId: id,
-    ...(deps.logger && { logger: deps.logger }),
+    ...(deps.logger && {
+      logger: withAttributes(deps.logger, { tenant_id: input.identity.tenantId, request_id: id }),
+    }),
   });
   const answer = { action: message.action, requestId: id } as const;
   if (result.ok) {
@@ -62,6 +65,8 @@ export async function acceptAsync(
   workflow: Workflow,
 ): Promise<RouteOutcome> {
   const id = message.id ?? deps.newId();
+  const refused = await refusedStart(deps, input, { action: message.action, id });
+  if (refused) return refused;
   try {
     const result = await acceptRequest(deps.store, {
       workflow,

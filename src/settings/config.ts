@@ -1,5 +1,11 @@
 import type { KeySource } from '../auth/tokenVerifier';
 import { ENV } from './environment';
+import {
+  type FlowControlConfig,
+  type RateLimitConfig,
+  readFlowControlConfig,
+  readRateLimitConfig,
+} from './flowControlConfig';
 
 /**
  * Settings of every Lambda — the front door (authorizer, connect, disconnect,
@@ -43,6 +49,8 @@ export interface FrontDoorConfig {
    * Required by the router; connect/disconnect derive it from the event.
    */
   readonly managementEndpoint?: string;
+  /** The router's message rate limits (`RATE_LIMITS_TABLE` and the limits); absent: none. */
+  readonly rateLimits?: RateLimitConfig;
 }
 
 /** Settings of the authorizer. */
@@ -100,11 +108,13 @@ export function readFrontDoorConfig(
   if (managementEndpoint !== undefined && !URL.canParse(managementEndpoint)) {
     throw new InvalidSettingError(ENV.managementEndpoint, `is not a URL: ${managementEndpoint}`);
   }
+  const rateLimits = readRateLimitConfig(env);
   return {
     requestsTable: required(env, ENV.requestsTable),
     connectionsTable: required(env, ENV.connectionsTable),
     subscriptionsTable: required(env, ENV.subscriptionsTable),
     ...(managementEndpoint !== undefined && { managementEndpoint }),
+    ...(rateLimits && { rateLimits }),
   };
 }
 
@@ -163,6 +173,8 @@ export interface BackendConfig {
   readonly wakeUpQueueUrl: string;
   /** `https://{apiId}.execute-api.{region}.amazonaws.com/{stage}`, or the local gateway's URL. */
   readonly managementEndpoint: string;
+  /** Concurrency slots and dependency circuits (`FLOW_CONTROL_TABLE`, `CONCURRENCY_PER_TENANT`); absent: none. */
+  readonly flowControl?: FlowControlConfig;
 }
 
 /** Settings of the processor, which only dispatches wake-ups. */
@@ -177,6 +189,7 @@ export function readDispatcherConfig(env: Env = process.env): DispatcherConfig {
 
 /** Reads the settings of the projector and the runner, failing fast with the name of any missing variable. */
 export function readBackendConfig(env: Env = process.env): BackendConfig {
+  const flowControl = readFlowControlConfig(env);
   return {
     requestsTable: required(env, ENV.requestsTable),
     requestViewTable: required(env, ENV.requestViewTable),
@@ -185,5 +198,6 @@ export function readBackendConfig(env: Env = process.env): BackendConfig {
     deadLetterQueueUrl: required(env, ENV.deadLetterQueueUrl),
     wakeUpQueueUrl: required(env, ENV.wakeUpQueueUrl),
     managementEndpoint: required(env, ENV.managementEndpoint),
+    ...(flowControl && { flowControl }),
   };
 }

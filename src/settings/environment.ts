@@ -9,6 +9,12 @@ export const ENV = {
   requestViewTable: 'REQUEST_VIEW_TABLE',
   connectionsTable: 'CONNECTIONS_TABLE',
   subscriptionsTable: 'SUBSCRIPTIONS_TABLE',
+  flowControlTable: 'FLOW_CONTROL_TABLE',
+  rateLimitsTable: 'RATE_LIMITS_TABLE',
+  tenantMessagesPerSecond: 'RATE_LIMIT_TENANT_PER_SECOND',
+  connectionMessagesPerSecond: 'RATE_LIMIT_CONNECTION_PER_SECOND',
+  tenantStartsPerSecond: 'RATE_LIMIT_TENANT_STARTS_PER_SECOND',
+  concurrencyPerTenant: 'CONCURRENCY_PER_TENANT',
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
   wakeUpQueueUrl: 'WAKE_UP_QUEUE_URL',
   managementEndpoint: 'WEBSOCKET_MANAGEMENT_ENDPOINT',
@@ -34,6 +40,10 @@ export interface BackendLocations<V = string> {
     readonly requestView: string;
     readonly connections: string;
     readonly subscriptions: string;
+    /** Concurrency slots and circuits (flow control); absent: none. */
+    readonly flowControl?: string;
+    /** The router's rate-limit windows; absent: no rate limits. */
+    readonly rateLimits?: string;
   };
   readonly deadLetterQueueUrl: V;
   readonly wakeUpQueueUrl: V;
@@ -53,6 +63,8 @@ export function locationVariables<V = string>(
     requestViewTable: values.tableNames.requestView,
     connectionsTable: values.tableNames.connections,
     subscriptionsTable: values.tableNames.subscriptions,
+    flowControlTable: values.tableNames.flowControl,
+    rateLimitsTable: values.tableNames.rateLimits,
     deadLetterQueueUrl: values.deadLetterQueueUrl,
     wakeUpQueueUrl: values.wakeUpQueueUrl,
     managementEndpoint: values.managementEndpoint,

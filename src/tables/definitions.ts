@@ -123,12 +123,41 @@ export const subscriptionsTable: TableDefinition = {
   timeToLiveAttribute: 'ttl',
 };
 
+/**
+ * Flow control of the back end (`docs/flow-control.md`): concurrency slots
+ * (`slot#<key>`: a head item `#` with the holders, one item `w#<order>` per
+ * waiter in line) and dependency circuits (`circuit#<tenant>#<dependency>`).
+ * Written with conditions only, so every processor sees the same limits.
+ */
+export const flowControlTable: TableDefinition = {
+  id: 'FlowControl',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  globalIndexes: [],
+  timeToLiveAttribute: 'ttl',
+};
+
+/**
+ * The router's message-rate counters: one item per key (`tenant#<id>`,
+ * `connection#<id>`, `starts#<id>`) and fixed window, claimed in chunks
+ * with conditional `ADD`s (`docs/decisions/flow-control-rate-limits.md`).
+ */
+export const rateLimitsTable: TableDefinition = {
+  id: 'RateLimits',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'window', type: 'N' },
+  globalIndexes: [],
+  timeToLiveAttribute: 'ttl',
+};
+
 /** Every table Streamer uses, by role. */
 export const tables = {
   requests: requestsTable,
   requestView: requestViewTable,
   connections: connectionsTable,
   subscriptions: subscriptionsTable,
+  flowControl: flowControlTable,
+  rateLimits: rateLimitsTable,
 } as const;
 
 /** A table's role in {@link tables}. */
@@ -144,5 +173,7 @@ export function tableNames(prefix: string): TableNames {
     requestView: `${prefix}-${requestViewTable.id}`,
     connections: `${prefix}-${connectionsTable.id}`,
     subscriptions: `${prefix}-${subscriptionsTable.id}`,
+    flowControl: `${prefix}-${flowControlTable.id}`,
+    rateLimits: `${prefix}-${rateLimitsTable.id}`,
   };
 }

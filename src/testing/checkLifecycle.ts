@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import type { ExternalEvent, RequestState, Workflow } from '../engine';
 import type { StoredEvent } from '../events/event';
 import type { EventStore } from '../events/eventStore';
+import { InMemorySlotStore } from '../flowControl/memory/inMemorySlotStore';
 import { foldRequestView } from '../projections/requestView';
+import { concurrencyCommands } from './concurrencyCommands';
 import { CRASH_POINTS, type CrashPoint } from './crashes';
 import { InvariantViolation, NothingAcceptedError } from './errors';
 import { formatHistory } from './history';
@@ -66,8 +68,17 @@ export interface CheckLifecycleOptions<TInput = unknown> {
    * child request it starts is held to the same invariants and must settle too.
    */
   readonly children?: readonly Workflow[];
-  /** @internal Engine options a kit test swaps in (a faulty projector or runner). */
-  readonly engine?: Partial<Pick<TestEngineOptions, 'project' | 'runRequest'>>;
+  /**
+   * Runs every workflow of the check under this concurrency limit per
+   * tenant (those without their own `concurrency`), on in-memory slots.
+   * The schedules then also race several requests for their slots and run
+   * requests behind one held mid-step, and every moment is checked: no
+   * key ever has more requests running a step than its limit, and every
+   * queued request settles.
+   */
+  readonly concurrencyPerTenant?: number;
+  /** @internal Engine options a kit test swaps in (a faulty projector or runner, no slots). */
+  readonly engine?: Partial<Pick<TestEngineOptions, 'project' | 'runRequest' | 'flowControl'>>;
 }
 
 /**
@@ -113,11 +124,14 @@ export async function checkLifecycle<TInput>(
   if (tenants.length < 2) throw new RangeError('checkLifecycle needs at least two tenants');
   const totals = { requests: 0, commands: 0 };
   let failure: { error: unknown; history: string } | undefined;
-  const commands = lifecycleCommands({
-    inputs: inputsOf(options.inputs),
-    faults: options.faults ?? ['fail', 'fatal', 'slow'],
-    crashPoints: options.crashPoints ?? CRASH_POINTS,
-  });
+  const commands = [
+    ...lifecycleCommands({
+      inputs: inputsOf(options.inputs),
+      faults: options.faults ?? ['fail', 'fatal', 'slow'],
+      crashPoints: options.crashPoints ?? CRASH_POINTS,
+    }),
+    ...(options.concurrencyPerTenant !== undefined ? concurrencyCommands() : []),
+  ];
   const property = fc.asyncProperty(
     fc.tuple(
       commands[0] as fc.Arbitrary<LifecycleCommand>,
@@ -143,6 +157,14 @@ export async function checkLifecycle<TInput>(
   if (details.failed) throw reportOf(details, failure);
   if (totals.requests === 0) throw new NothingAcceptedError(workflow.action, details.numRuns);
   return { numRuns: details.numRuns, seed: details.seed, ...totals };
+}
+
+/** In-memory slots that hold every run to `perTenant` (none without a limit). */
+function slotsOf(perTenant: number | undefined): Pick<TestEngineOptions, 'flowControl'> {
+  if (perTenant === undefined) return {};
+  return {
+    flowControl: { slots: new InMemorySlotStore(), defaultConcurrencyPerTenant: perTenant },
+  };
 }
 
 function inputsOf<TInput>(inputs: CheckLifecycleOptions<TInput>['inputs']): fc.Arbitrary<unknown> {
@@ -183,8 +205,12 @@ async function runSchedule(
     workflows: [workflow, ...(options.otherVersions ?? []), ...(options.children ?? [])],
     ...(options.stubs ? { stubs: options.stubs } : {}),
     ...(options.store ? { store: options.store() } : {}),
+    ...slotsOf(options.concurrencyPerTenant),
     ...options.engine,
   });
+  if (options.concurrencyPerTenant !== undefined) {
+    engine.internals.probe.watchConcurrency(options.concurrencyPerTenant);
+  }
   const model: LifecycleModel = { requests: [] };
   const trace: string[] = [];
   const previous = new Map<string, StoredEvent[]>();

@@ -10,6 +10,8 @@
  * import { checkLifecycle, createTestEngine, machinePaths, replayHistories } from 'streamer-engine/testing';
  */
 export { machineFingerprint } from '../engine';
+export { InMemoryCircuitStore } from '../flowControl/memory/inMemoryCircuitStore';
+export { InMemorySlotStore } from '../flowControl/memory/inMemorySlotStore';
 export type { CheckLifecycleOptions, LifecycleReport } from './checkLifecycle';
 export { checkLifecycle } from './checkLifecycle';
 export type { CrashPoint } from './crashes';

@@ -51,9 +51,11 @@ const MAX_REQUESTS = 4;
 const IDS = ['r1', 'r2', 'r3'];
 const WATCHER = 'watcher';
 
-const pick = (model: Readonly<LifecycleModel>, index: number): ModelRequest =>
+/** The request a command's index points at (wrapping around). @internal */
+export const pick = (model: Readonly<LifecycleModel>, index: number): ModelRequest =>
   model.requests[index % model.requests.length] as ModelRequest;
-const label = (request: ModelRequest): string => `${request.tenantId}/${request.requestId}`;
+/** How the history names a request. @internal */
+export const label = (request: ModelRequest): string => `${request.tenantId}/${request.requestId}`;
 const otherTenant = (real: LifecycleReal, tenantId: string): string =>
   real.tenants.find((t) => t !== tenantId) ?? tenantId;
 const broken = (invariant: string, request: ModelRequest, detail: string): InvariantViolation =>
@@ -67,8 +69,8 @@ const broken = (invariant: string, request: ModelRequest, detail: string): Invar
 const has = (model: Readonly<LifecycleModel>, tenantId: string, requestId: string): boolean =>
   model.requests.some((r) => r.tenantId === tenantId && r.requestId === requestId);
 
-/** Runs `act`, records the command and what it saw, then checks every invariant. */
-async function step(real: LifecycleReal, text: () => string, act: () => Promise<string>) {
+/** Runs `act`, records the command and what it saw, then checks every invariant. @internal */
+export async function step(real: LifecycleReal, text: () => string, act: () => Promise<string>) {
   if (process.env.STREAMER_KIT_DEBUG) console.log('>>', text());
   let seen: string;
   try {
@@ -182,7 +184,8 @@ async function runOnce(real: LifecycleReal, request: ModelRequest, run: Run): Pr
   }
 }
 
-function describeOutcome(outcome: RunOutcome): string {
+/** A run's outcome as the history shows it. @internal */
+export function describeOutcome(outcome: RunOutcome): string {
   const extra =
     'retryAt' in outcome && outcome.retryAt !== undefined ? ` until +${outcome.retryAt}` : '';
   return `${outcome.kind}${extra} (${outcome.stepsRun} step attempts)`;

@@ -57,6 +57,8 @@ interface Walk {
   retryAfter?: number;
   processingStarted?: number;
   processingEnded?: number;
+  /** While QUEUED: the runs ahead in the concurrency line, as last recorded. */
+  queuePosition?: number;
   /** Set (to a value, or to undefined: no expiry) only by events that change the row's expiry. */
   ttl?: number | undefined;
 }
@@ -80,7 +82,14 @@ const RULES: Readonly<Record<string, Rule>> = {
     v.status = 'PROCESSING';
     v.retryCount = data.attempt - 1;
     v.retryAfter = undefined;
+    v.queuePosition = undefined;
     if (v.processingStarted === undefined) v.processingStarted = event.at;
+  },
+  // Waiting for a concurrency slot: where in line, until a step starts or the request ends.
+  'request.queued': (v, data: LifecycleEventData['request.queued'], _event, open) => {
+    if (!open) return;
+    v.status = 'QUEUED';
+    v.queuePosition = data.position;
   },
   'step.progress': (v, data: LifecycleEventData['step.progress']) => {
     // Never down: an equal report still refreshes the message.
@@ -132,6 +141,7 @@ const RULES: Readonly<Record<string, Rule>> = {
 function finish(v: Walk, status: string, at: number): void {
   v.status = status;
   v.retryAfter = undefined;
+  v.queuePosition = undefined;
   v.processingEnded = at;
 }
 

@@ -6,10 +6,12 @@ import {
   type Workflow,
 } from '../engine';
 import { stepFunctionOf } from '../engine/step';
+import { dependencyOf } from '../engine/stepOptions';
 import { toRequestKey } from '../events/requestKey';
 import type { Activity } from './activity';
 import { InvariantViolation } from './errors';
 import type { FakeTime } from './fakeTime';
+import { SlotWatch } from './slotWatch';
 
 /**
  * Step functions to run instead of the workflow's own, by actor name (`setup({ actors })`).
@@ -78,6 +80,7 @@ export class StepProbe {
   readonly #armed = new Map<string, StepFault>();
   readonly #violations: InvariantViolation[] = [];
   #entered: ((requestKey: string) => void) | undefined;
+  #slots: SlotWatch | undefined;
 
   constructor(activity: Activity, time: FakeTime) {
     this.#activity = activity;
@@ -107,13 +110,22 @@ export class StepProbe {
     else this.#armed.delete(requestKey);
   }
 
+  /**
+   * From now on, notes (as a violation) every moment more requests of one
+   * concurrency key run a step than its limit: the workflow's own
+   * `concurrency`, or `defaultPerTenant` runs per tenant and workflow.
+   */
+  watchConcurrency(defaultPerTenant: number): void {
+    this.#slots = new SlotWatch(defaultPerTenant, this.#violations);
+  }
+
   /** Called whenever a step function starts (for tests that wait for one). */
   onEntered(listener: ((requestKey: string) => void) | undefined): void {
     this.#entered = listener;
   }
 
-  /** `fn` wrapped with the counting and the fault injection. */
-  wrap(fn: StepFunction): StepFunction {
+  /** `fn` (a step of `workflow`) wrapped with the counting and the fault injection. */
+  wrap(fn: StepFunction, workflow: Workflow): StepFunction {
     return async (context) => {
       const requestKey = toRequestKey(context.tenantId, context.requestId);
       const key = `${requestKey}/${context.stepId}`;
@@ -130,12 +142,14 @@ export class StepProbe {
         );
       }
       this.#activity.stepEntered();
+      const leave = this.#slots?.enter(workflow, context);
       try {
         this.#entered?.(requestKey);
         await this.#inject(requestKey, context);
         return await fn(context);
       } finally {
         this.#active.set(key, (this.#active.get(key) ?? 1) - 1);
+        leave?.();
         this.#activity.stepLeft();
       }
     };
@@ -163,7 +177,8 @@ export function stepNamesOf(workflow: Workflow): string[] {
 /**
  * The workflow with every step wrapped by `probe`, and the stubbed ones
  * replaced. The machine keeps its definition and names, so its logs and
- * fingerprint are the workflow's own.
+ * fingerprint are the workflow's own; a step keeps the dependency it names
+ * (its circuit breaker).
  * @internal
  */
 export function instrumentWorkflow(
@@ -175,7 +190,7 @@ export function instrumentWorkflow(
   const provided: Record<string, unknown> = {};
   for (const src of stepNamesOf(workflow)) {
     const fn = stubs[src] ?? stepFunctionOf(actors?.[src]);
-    if (fn) provided[src] = step(probe.wrap(fn));
+    if (fn) provided[src] = step(probe.wrap(fn, workflow), dependencyOf(actors?.[src]));
   }
   return { ...workflow, machine: workflow.machine.provide({ actors: provided }) };
 }

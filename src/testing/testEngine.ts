@@ -7,6 +7,7 @@ import {
   createWorkflowRegistry,
   type DeadLetterMessage,
   type ExternalEvent,
+  type FlowControl,
   type RequestState,
   type RunOutcome,
   type RunRequestDeps,
@@ -59,6 +60,12 @@ export interface TestEngineOptions {
   /** Tenant and user of calls that name none (default `tenant-a`, `user-1`). */
   readonly tenantId?: string;
   readonly userId?: string;
+  /**
+   * Concurrency slots and dependency circuits every run uses (default none),
+   * e.g. `{ slots: new InMemorySlotStore(), defaultConcurrencyPerTenant: 2 }`.
+   * Queued runs a released slot lets start are woken at once, as the runner does.
+   */
+  readonly flowControl?: FlowControl;
   /** @internal Replaces `projectRequest` (a faulty projector proves the kit catches it). */
   readonly project?: (deps: ProjectorDeps, requestKey: string) => Promise<unknown>;
   /** @internal Replaces `runRequest` (a faulty runner proves the kit catches it). */
@@ -439,6 +446,9 @@ class Engine implements TestEngine {
     const outcome = await run(this.#runDeps(requestKey, store, budgetMs));
     const dueAt = wakeUpAt(outcome);
     if (dueAt !== undefined) this.#wakeUps.schedule({ requestKey, dueAt });
+    for (const woken of outcome.flow?.wake ?? []) {
+      this.#wakeUps.schedule({ requestKey: woken, dueAt: this.now() });
+    }
     return outcome;
   }
 
@@ -453,6 +463,7 @@ class Engine implements TestEngine {
       deadLetterSink: { send: async (message) => void this.deadLetters.push(message) },
       timers: this.#time,
       onFinish: (state) => void this.#finished.push({ requestKey, state }),
+      ...(this.#options.flowControl ? { flowControl: this.#options.flowControl } : {}),
       ...(this.#options.safetyMarginMs !== undefined
         ? { safetyMarginMs: this.#options.safetyMarginMs }
         : {}),

@@ -93,7 +93,7 @@ const only = (type: string, predicate: (r: Registered) => boolean) => {
 };
 
 describe('the Pulumi component', () => {
-  it('creates the four tables from the shared definitions, the event log streaming new images', () => {
+  it('creates every table from the shared definitions, the event log streaming new images', () => {
     const names = tableNames('streamer-prod');
     const created = ofType('aws:dynamodb/table:Table');
     expect(created.map((t) => t.inputs.name).sort()).toEqual(Object.values(names).sort());

@@ -157,3 +157,25 @@ describe('app settings', () => {
     });
   });
 });
+
+describe('flow-control settings', () => {
+  const reader =
+    (values: Record<string, string>) =>
+    (contextKey: string): string | undefined =>
+      values[contextKey];
+
+  it('are the stage’s, tighter in dev than in prod, and a setting overrides one limit', () => {
+    const dev = readStageSettings(reader({ stage: 'dev' })).flowControl;
+    const prod = readStageSettings(reader({ stage: 'prod' })).flowControl;
+    expect(dev?.tenantMessagesPerSecond).toBeLessThan(prod?.tenantMessagesPerSecond ?? 0);
+    expect(
+      readStageSettings(reader({ stage: 'prod', tenantMessagesPerSecond: '5000' })).flowControl,
+    ).toEqual({ ...prod, tenantMessagesPerSecond: 5_000 });
+  });
+
+  it('refuse a limit that is not a whole number, naming it and saying 0 turns it off', () => {
+    expect(() => readStageSettings(reader({ concurrencyPerTenant: '2.5' }))).toThrow(
+      'concurrencyPerTenant must be a whole number >= 0 (0: no limit), got "2.5"',
+    );
+  });
+});

@@ -404,11 +404,13 @@ describe('least privilege', () => {
     expect(tableGrants('connect')).toEqual(new Set(['Connections']));
     expect(tableGrants('disconnect')).toEqual(new Set(['Connections', 'Subscriptions']));
     expect(tableGrants('processor')).toEqual(new Set(['Requests']));
-    expect(tableGrants('runner')).toEqual(new Set(['Requests']));
+    expect(tableGrants('runner')).toEqual(new Set(['Requests', 'FlowControl']));
     expect(tableGrants('projector')).toEqual(
       new Set(['Requests', 'RequestView', 'Connections', 'Subscriptions']),
     );
-    expect(tableGrants('router')).toEqual(new Set(['Requests', 'Connections', 'Subscriptions']));
+    expect(tableGrants('router')).toEqual(
+      new Set(['Requests', 'Connections', 'Subscriptions', 'RateLimits']),
+    );
   });
 
   it('lets only the runner send dead letters, and the processor and the runner wake-ups', () => {
@@ -640,5 +642,56 @@ describe('blue/green deploys', () => {
         ['processor', 'projector', 'runner'].map((k) => aliasLogicalId(k as never)),
       ),
     );
+  });
+});
+
+describe('flow control and per-tenant monitoring', () => {
+  it('give the router its rate limits and the runner its default concurrency, from the stage', () => {
+    expect(envOf('router')).toMatchObject({
+      [ENV.rateLimitsTable]: 'streamer-prod-RateLimits',
+      [ENV.tenantMessagesPerSecond]: '1000',
+      [ENV.connectionMessagesPerSecond]: '100',
+      [ENV.tenantStartsPerSecond]: '100',
+    });
+    expect(envOf('runner')).toMatchObject({
+      [ENV.flowControlTable]: 'streamer-prod-FlowControl',
+      [ENV.concurrencyPerTenant]: '50',
+    });
+    expect(Object.keys(envOf('runner'))).not.toContain(ENV.rateLimitsTable);
+    for (const kind of ['processor', 'projector'] as const) {
+      expect(Object.keys(envOf(kind))).not.toContain(ENV.flowControlTable);
+    }
+  });
+
+  it('rank tenants with Contributor Insights rules keyed on the tenant_id of every log line', () => {
+    const rules = ofType('AWS::CloudWatch::InsightRule').map(([, r]) => r.Properties);
+    expect(rules.map((r) => r.RuleName).sort()).toEqual([
+      'streamer-prod-tenant-failures',
+      'streamer-prod-tenant-messages',
+      'streamer-prod-tenant-queue-wait',
+      'streamer-prod-tenant-throttles',
+    ]);
+    for (const rule of rules) {
+      const body = JSON.parse(rule.RuleBody as string);
+      expect(body.Contribution.Keys).toEqual(['$.tenant_id']);
+      expect(
+        body.LogGroupNames.every((name: string) => name.startsWith('/aws/lambda/streamer-prod-')),
+      ).toBe(true);
+    }
+  });
+
+  it('alarm when one tenant is throttled for long, from the top contributor, not a metric per tenant', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'streamer-prod-TenantThrottled',
+      EvaluationPeriods: 15,
+      DatapointsToAlarm: 15,
+      Threshold: 60,
+      Metrics: Match.arrayWith([
+        Match.objectLike({
+          Expression:
+            'INSIGHT_RULE_METRIC("streamer-prod-tenant-throttles", "MaxContributorValue")',
+        }),
+      ]),
+    });
   });
 });

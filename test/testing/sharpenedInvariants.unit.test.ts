@@ -133,6 +133,28 @@ describe('the sharpened invariants catch the faults they guard against', () => {
     expect(report.numRuns).toBe(30);
   }, 120_000);
 
+  it('concurrency limit: runs without slots start past the limit of 1 per tenant', async () => {
+    // The slot store taken away (an empty flow control: no limits enforced),
+    // the limit still watched: a request held mid-step while another of its
+    // tenant runs must be caught.
+    const error = await violationOf({
+      ...base,
+      concurrencyPerTenant: 1,
+      engine: { flowControl: {} },
+    });
+    expect(error.invariant).toBe('concurrency limit (no run starts past it)');
+    expect(error.message).toContain('limit 1');
+  }, 120_000);
+
+  it('concurrency limit: with slots, the same schedules hold it and every queued request settles', async () => {
+    const report = await checkLifecycle(expenseApproval, {
+      ...base,
+      numRuns: 100,
+      concurrencyPerTenant: 1,
+    });
+    expect(report.numRuns).toBe(100);
+  }, 120_000);
+
   it("wakes runs on the processor's own event types", () => {
     expect([...WAKE_UP_EVENT_TYPES].sort()).toEqual([...PROCESSOR_WAKE_UP_EVENTS].sort());
   });

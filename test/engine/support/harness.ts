@@ -1,6 +1,7 @@
 import {
   acceptRequest,
   type DeadLetterMessage,
+  type FlowControl,
   type RunOutcome,
   runRequest,
   type WorkflowRegistry,
@@ -42,6 +43,8 @@ export interface RunOptions {
 export function createHarness(
   registry: WorkflowRegistry,
   store: EventStore = new InMemoryEventStore(),
+  /** Concurrency slots and circuits every run uses (none by default). */
+  flowControl?: FlowControl,
 ) {
   const clock = fakeClock();
   const deadLetters: DeadLetterMessage[] = [];
@@ -80,6 +83,7 @@ export function createHarness(
         remainingTimeMs: () => remaining,
         deadLetterSink,
         safetyMarginMs: Math.min(1_000, Math.floor(remaining / 4)),
+        ...(flowControl && { flowControl }),
       });
     },
     /**
@@ -95,6 +99,7 @@ export function createHarness(
         else if (outcome.kind === 'timer_scheduled') clock.set(outcome.fireAt);
         else if (outcome.kind === 'lost_race' && outcome.retryAt !== undefined)
           clock.set(outcome.retryAt);
+        else if (outcome.kind === 'queued') clock.set(outcome.recheckAt);
         else if (outcome.kind !== 'suspended') return outcomes;
       }
       throw new Error(`request ${id} did not settle in 200 runs`);

@@ -95,3 +95,20 @@ export function lifecycleCases(): LifecycleCase[] {
     },
   ];
 }
+
+/**
+ * The flaky, bulk and approval workflows again, each under a concurrency
+ * limit of 1 per tenant: requests of one tenant race for the slot and run
+ * behind one held mid-step (no run may start past the limit), and every
+ * queued request settles.
+ */
+export function concurrencyCases(): LifecycleCase[] {
+  const limited = new Set(['flaky_step', 'bulk_operation', 'approval']);
+  return lifecycleCases()
+    .filter((c) => limited.has(c.name))
+    .map((c) => ({
+      ...c,
+      name: `${c.name} (1 per tenant)`,
+      options: { ...c.options, concurrencyPerTenant: 1 },
+    }));
+}
