@@ -29,7 +29,13 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionKind, FunctionAccess>> = {
     manageConnections: false,
   },
   router: {
-    tables: { requests: 'readWrite', connections: 'readWrite', subscriptions: 'readWrite' },
+    // requestView: `list` queries its tenant indexes.
+    tables: {
+      requests: 'readWrite',
+      requestView: 'read',
+      connections: 'readWrite',
+      subscriptions: 'readWrite',
+    },
     sendTo: [],
     manageConnections: true,
   },

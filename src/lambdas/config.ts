@@ -37,6 +37,8 @@ export interface FrontDoorConfig {
   readonly connectionsTable: string;
   /** SUBSCRIPTIONS_TABLE. */
   readonly subscriptionsTable: string;
+  /** REQUEST_VIEW_TABLE: what the router's `list` reads. Optional: without it `list` fails. */
+  readonly requestViewTable?: string;
   /**
    * WEBSOCKET_MANAGEMENT_ENDPOINT: where the router posts catch-up frames.
    * Required by the router; connect/disconnect derive it from the event.
@@ -102,10 +104,12 @@ export function readFrontDoorConfig(
       `is not a URL: ${managementEndpoint}`,
     );
   }
+  const requestViewTable = optional(env, 'REQUEST_VIEW_TABLE');
   return {
     requestsTable: required(env, 'REQUESTS_TABLE'),
     connectionsTable: required(env, 'CONNECTIONS_TABLE'),
     subscriptionsTable: required(env, 'SUBSCRIPTIONS_TABLE'),
+    ...(requestViewTable !== undefined && { requestViewTable }),
     ...(managementEndpoint !== undefined && { managementEndpoint }),
   };
 }

@@ -9,6 +9,7 @@ import { ManagementApiFramePoster } from '../connections/framePoster';
 import type { SubscriptionStore } from '../connections/subscriptionStore';
 import type { EngineLogger, WorkflowRegistry } from '../engine';
 import { DynamoDbEventStore } from '../events/dynamodb';
+import { DynamoDbRequestViewStore } from '../projections/dynamodb/requestViewStore';
 import type { RouterDeps } from '../router/router';
 import type { AuthorizerConfig, FrontDoorConfig } from './config';
 import { traced } from './tracing';
@@ -62,7 +63,8 @@ export function connectionDeps(
 /**
  * Everything the router needs: the event log, the stores, a frame poster on
  * the Management API (its client makes one attempt; the poster owns retries),
- * the clock and ULID ids.
+ * the clock and ULID ids, and the request view (read by `list`) when
+ * REQUEST_VIEW_TABLE is set.
  */
 export function routerDeps(
   registry: WorkflowRegistry,
@@ -87,5 +89,8 @@ export function routerDeps(
     clock: () => Date.now(),
     newId: () => ulid(),
     logger,
+    ...(config.requestViewTable && {
+      views: new DynamoDbRequestViewStore({ client: dynamo, tableName: config.requestViewTable }),
+    }),
   };
 }

@@ -29,7 +29,32 @@ export {
   type ServerFrame,
   type ServerFrameType,
 } from './frames';
+export {
+  type DescribeData,
+  type DescribePayload,
+  type HistoryCurrent,
+  type HistoryData,
+  type HistoryEvent,
+  type HistoryPayload,
+  INSPECT_LIMITS,
+  type ListData,
+  type ListPayload,
+  parseDescribePayload,
+  parseHistoryPayload,
+  parseListPayload,
+  RUN_STATUSES,
+  type RunStatusName,
+  type RunSummary,
+  type SignalDescription,
+  type StateValue,
+} from './inspectActions';
 export { type ParseLimits, PROTOCOL_LIMITS } from './limits';
+export type {
+  GraphNode,
+  GraphTransition,
+  GraphTransitionKind,
+  MachineGraph,
+} from './machineGraph';
 export {
   findPrototypeKey,
   forbiddenKeyError,

@@ -4,6 +4,7 @@ import type { FramePoster } from '../connections/framePoster';
 import type { SubscriptionStore } from '../connections/subscriptionStore';
 import type { EngineLogger, WorkflowRegistry } from '../engine';
 import type { EventStore } from '../events/eventStore';
+import type { RunListReader } from '../projections/runList';
 import type { ErrorCode, ParseLimits, ServerFrame } from '../protocol';
 
 /** Everything the `$default` logic needs, injected (the Lambda wiring gives the real ones). */
@@ -20,6 +21,8 @@ export interface RouterDeps {
   readonly limits?: ParseLimits;
   /** Handed to inline (sync) workflow runs. */
   readonly logger?: EngineLogger;
+  /** The request view's tenant listing, for `list` (without it, `list` fails with INTERNAL_ERROR). */
+  readonly views?: RunListReader;
 }
 
 /** One client message as the `$default` route received it. */

@@ -8,6 +8,8 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { DEAD_LETTERED_KEY, REQUEST_VIEW_INDEXES } from '../../tables/definitions';
 import type { RequestView } from '../requestView';
+import type { RunListReader, TenantRunPage, TenantRunQuery } from '../runList';
+import { queryTenantRuns } from './tenantRunQuery';
 
 /** Options for {@link DynamoDbRequestViewStore}. */
 export interface DynamoDbRequestViewStoreOptions {
@@ -30,7 +32,7 @@ export interface DeadLetteredPage {
  * `byTenantStatus` index and, while DEAD_LETTERED, `deadLetteredKey` for the
  * sparse `deadLettered` index (a later save without it takes the row out).
  */
-export class DynamoDbRequestViewStore {
+export class DynamoDbRequestViewStore implements RunListReader {
   readonly #client: DynamoDBClient;
   readonly #tableName: () => string;
 
@@ -74,6 +76,18 @@ export class DynamoDbRequestViewStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  /**
+   * One page of one tenant's runs, newest first (the `list` action; see
+   * {@link queryTenantRuns}).
+   *
+   * @example
+   * const page = await views.listByTenant({ tenantId: 'acme', status: 'FAILED', limit: 25 });
+   * const next = page.last && (await views.listByTenant({ tenantId: 'acme', status: 'FAILED', limit: 25, startAfter: page.last }));
+   */
+  listByTenant(query: TenantRunQuery): Promise<TenantRunPage> {
+    return queryTenantRuns(this.#client, this.#tableName(), query);
   }
 
   /**
