@@ -1,6 +1,8 @@
 import type { ServerFrame } from '../protocol/frames';
+import type { DescribeData, HistoryData, ListData } from '../protocol/inspectActions';
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy, reconnectDelayMs } from './backoff';
 import { Connection, type ConnectionEvent, type TokenSource } from './connection';
+import { type HistoryOptions, historyPayload, type ListOptions, listPayload } from './inspect';
 import { PendingReplies, type ReplyFrame, type ReplyWaiter } from './pendingReplies';
 import { randomId } from './randomId';
 import { type OutgoingMessage, Run, type RunHandle, type RunHost, type RunOrigin } from './run';
@@ -104,6 +106,23 @@ export interface StreamerClient<W extends WorkflowSet = AnyWorkflows> {
     id: string,
     options?: AttachOptions,
   ): RunHandle<ResultOf<W, A>, SignalOf<W, A>>;
+  /**
+   * A page of this tenant's runs, newest first (the `list` action), filtered
+   * by status, action and creation time; pass the page's `cursor` back (with
+   * the same filters) for the next one.
+   *
+   * @example
+   * const { runs, cursor } = await client.list({ status: 'FAILED', since: Date.now() - 86_400_000 });
+   */
+  list(options?: ListOptions): Promise<ListData>;
+  /** A registered workflow's versions, signals and machine graph (the `describe` action). */
+  describe(action: ActionOf<W>, version?: number): Promise<DescribeData>;
+  /**
+   * A page of a run's log with the machine's state where it changed, and
+   * where the run stands now, including the events it accepts (the
+   * `history` action).
+   */
+  history(id: string, options?: HistoryOptions): Promise<HistoryData>;
   /** Whether a connection is open right now. */
   readonly connected: boolean;
   /** Closes the connection for good; unsettled results and calls reject with `CLOSED`. */
@@ -315,6 +334,15 @@ export function createClient<W extends WorkflowSet = AnyWorkflows>(
     },
     attach: (id, attachOptions = {}) =>
       core.followed(id) ?? core.open(id, { kind: 'attach', lastSeq: attachOptions.lastSeq ?? 0 }),
+    list: async (listOptions = {}) =>
+      (await core.request('list', listPayload(listOptions))) as ListData,
+    describe: async (action, version) =>
+      (await core.request('describe', {
+        action,
+        ...(version !== undefined && { version }),
+      })) as DescribeData,
+    history: async (id, historyOptions = {}) =>
+      (await core.request('history', historyPayload(id, historyOptions))) as HistoryData,
     get connected() {
       return core.connected;
     },
