@@ -26,7 +26,7 @@ export type {
   RunSummary,
   SignalDescription,
   StateValue,
-} from '../protocol/inspectActions';
+} from '../protocol/inspectData';
 export type {
   GraphNode,
   GraphTransition,

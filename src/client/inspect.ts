@@ -1,4 +1,4 @@
-import type { RunStatusName } from '../protocol/inspectActions';
+import type { RunStatusName } from '../protocol/inspectData';
 import { StreamerError } from './streamerError';
 
 /** A point in time for {@link ListOptions}: epoch milliseconds, a `Date`, or an ISO 8601 string. */

@@ -3,12 +3,7 @@ import { applyEvent, initialState, type RequestState } from '../engine/replay';
 import type { StoredEvent } from '../events/event';
 import { asLifecycleEvent, type LifecycleEventData } from '../events/lifecycle';
 import { evolveRequestView, type RequestView } from '../projections/requestView';
-import type {
-  HistoryData,
-  HistoryEvent,
-  RunStatusName,
-  StateValue,
-} from '../protocol/inspectActions';
+import type { HistoryData, HistoryEvent, RunStatusName, StateValue } from '../protocol/inspectData';
 import { machineGraph } from './machineGraph';
 import { signalsOf } from './workflowDescription';
 

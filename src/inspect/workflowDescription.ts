@@ -1,6 +1,6 @@
 import type { Workflow, WorkflowRegistry } from '../engine';
 import { isSync } from '../engine';
-import type { DescribeData, SignalDescription } from '../protocol/inspectActions';
+import type { DescribeData, SignalDescription } from '../protocol/inspectData';
 import { machineGraph } from './machineGraph';
 
 /**

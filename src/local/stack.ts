@@ -8,6 +8,7 @@ import { createTimerHandler } from '../lambdas/timerHandler';
 import { createTables } from '../tables/createTables';
 import { type TableNames, tableNames } from '../tables/definitions';
 import { createDemoRegistry } from '../workflows';
+import { createDashboardSite, DASHBOARD_PATH } from './dashboardSite';
 import { lockDataDir } from './dataDirLock';
 import { createDevIdentity, type DevIdentity } from './devIdentity';
 import { type DynamoDbLocal, type LocalCredentials, startDynamoDbLocal } from './dynamoDbLocal';
@@ -72,6 +73,8 @@ export interface LocalStackOptions {
   ) => StreamHandler;
   /** Where mapping and handler problems are reported. Default `console.error`. */
   readonly onError?: (error: unknown, where: string) => void;
+  /** Serve the dashboard at `http://127.0.0.1:<port>/dashboard/` (built on its first request). Default true. */
+  readonly dashboard?: boolean;
 }
 
 /** Region and credentials of local AWS clients, to spread into a client's config. */
@@ -84,6 +87,8 @@ export interface LocalAwsConfig {
 export interface LocalStack {
   /** `ws://127.0.0.1:<port>`; connect with `?Authorization=<JWT>`. */
   readonly url: string;
+  /** `http://127.0.0.1:<port>/dashboard/`, on the gateway's port (unless `dashboard: false`). */
+  readonly dashboardUrl?: string;
   readonly managementEndpoint: string;
   readonly dynamoDbEndpoint: string;
   readonly sqsEndpoint: string;
@@ -181,6 +186,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port,
       stage: 'local',
       onHandlerError: (route, error) => onError(error, `gateway ${route}`),
+      ...(options.dashboard !== false && {
+        httpHandler: createDashboardSite(),
+      }),
     });
     stops.push(() => gateway.close());
 
@@ -234,6 +242,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     return {
       url: gateway.url,
+      ...(options.dashboard !== false && {
+        dashboardUrl: `http://127.0.0.1:${gateway.port}${DASHBOARD_PATH}`,
+      }),
       managementEndpoint: gateway.managementEndpoint,
       dynamoDbEndpoint,
       sqsEndpoint: localSqs.endpoint,

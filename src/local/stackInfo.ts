@@ -7,7 +7,8 @@ export const STACK_INFO_PATH = join('.streamer', 'local-stack.json');
 
 /**
  * What a running local stack publishes about itself. It holds the stack's
- * DynamoDB credentials (the fence around its data), so the file is written
+ * DynamoDB credentials (the fence around its data) and, when the stack
+ * generated its own key pair, the dev private key, so the file is written
  * readable by its owner only.
  */
 export type StackInfo = Pick<
@@ -16,6 +17,17 @@ export type StackInfo = Pick<
 > & {
   /** The stack's Node.js process (the file's owner). */
   readonly pid: number;
+  /**
+   * The dev key the stack verifies tokens with, when it generated one (no
+   * JWT_PUBLIC_KEY or JWKS_URL): `streamer runs …` mints its token with it.
+   */
+  readonly devKey?: {
+    readonly privateKeyPem: string;
+    readonly issuer?: string;
+    readonly audience?: string;
+  };
+  /** Where the stack serves the dashboard (`http://127.0.0.1:<port>/dashboard/`). */
+  readonly dashboardUrl?: string;
 };
 
 /**

@@ -30,24 +30,26 @@ export {
   type ServerFrameType,
 } from './frames';
 export {
-  type DescribeData,
   type DescribePayload,
-  type HistoryCurrent,
-  type HistoryData,
-  type HistoryEvent,
   type HistoryPayload,
   INSPECT_LIMITS,
-  type ListData,
   type ListPayload,
   parseDescribePayload,
   parseHistoryPayload,
   parseListPayload,
+} from './inspectActions';
+export {
+  type DescribeData,
+  type HistoryCurrent,
+  type HistoryData,
+  type HistoryEvent,
+  type ListData,
   RUN_STATUSES,
   type RunStatusName,
   type RunSummary,
   type SignalDescription,
   type StateValue,
-} from './inspectActions';
+} from './inspectData';
 export { type ParseLimits, PROTOCOL_LIMITS } from './limits';
 export type {
   GraphNode,

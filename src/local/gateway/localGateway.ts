@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type {
   APIGatewayAuthorizerResult,
@@ -62,6 +62,11 @@ export interface LocalGatewayOptions {
   readonly maxConnectionMs?: number;
   /** Told about handler failures (which clients see as 500 / "Internal server error"). Default `console.error`. */
   readonly onHandlerError?: (route: string, error: unknown) => void;
+  /**
+   * Serves other HTTP requests on the gateway's port before the Management
+   * API sees them (the local stack's dashboard); resolves true when it answered.
+   */
+  readonly httpHandler?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 }
 
 /** A running local gateway. */
@@ -328,9 +333,14 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
   };
 
   const server: Server = createServer((request, response) => {
-    void handleManagementRequest(request, response, managed, maxMessageBytes).catch(() => {
-      if (!response.headersSent) response.writeHead(500).end();
-    });
+    const handled = options.httpHandler?.(request, response) ?? Promise.resolve(false);
+    void handled
+      .then(async (done) => {
+        if (!done) await handleManagementRequest(request, response, managed, maxMessageBytes);
+      })
+      .catch(() => {
+        if (!response.headersSent) response.writeHead(500).end();
+      });
   });
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     void track(onUpgrade(request, socket, head)).catch((error: unknown) => {
