@@ -116,7 +116,11 @@ function Header(props: { readonly id: string; readonly run: RunData; readonly se
   const at = runAt(events, props.seq);
   const status = at.status ?? history?.current.status ?? 'PENDING';
   const first = events[0]?.at;
-  const last = events.find((e) => e.seq === props.seq)?.at ?? events.at(-1)?.at;
+  const live = props.seq === history?.last_seq && history?.current.finished === false;
+  // Live: how long it has been running; replayed or finished: when the shown event came.
+  const last = live
+    ? Date.now()
+    : (events.find((e) => e.seq === props.seq)?.at ?? events.at(-1)?.at);
   return (
     <header class="run-header" data-status={status} data-state={stateText(at.state)}>
       <h2>
@@ -129,7 +133,9 @@ function Header(props: { readonly id: string; readonly run: RunData; readonly se
         state <code>{stateText(at.state)}</code>
       </span>
       {first !== undefined && last !== undefined && (
-        <span class="muted">{formatDuration(last - first)} since accepted</span>
+        <span class="muted">
+          {formatDuration(last - first)} {live ? 'since accepted' : 'after acceptance'}
+        </span>
       )}
     </header>
   );

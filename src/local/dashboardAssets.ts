@@ -37,6 +37,9 @@ export async function buildDashboardFromSources(): Promise<DashboardFiles> {
     jsxImportSource: 'preact',
     minify: true,
     legalComments: 'eof',
+    banner: {
+      js: '/*! Streamer dashboard. Bundles preact (MIT, https://github.com/preactjs/preact) and elkjs (EPL-2.0, source: https://github.com/kieler/elkjs). */',
+    },
     outdir: '/',
     write: false,
     logLevel: 'silent',
