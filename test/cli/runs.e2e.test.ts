@@ -140,6 +140,7 @@ describe('streamer runs show', () => {
     expect(json.events[0]).toMatchObject({ seq: 1, type: 'request.accepted' });
     expect(json.events.at(-1)?.type).toBe('request.completed');
     const text = await runCli(cwd, ['runs', 'show', 'show-1']);
+    expect(text.stdout).toMatch(/call\s+backoff\s+/);
     expect(text.stdout).toMatch(/call\s+attempt 2\s+\S+.*completed/);
     const hidden = await runCliJson<{ error: { code: string } }>(cwd, [
       'runs',

@@ -47,6 +47,13 @@ function summary(event: HistoryEvent): string {
   return text.length > 90 ? `${text.slice(0, 89)}…` : text;
 }
 
+const WHAT: Readonly<Record<TimelineBar['kind'], string>> = {
+  attempt: 'attempt',
+  retry_wait: 'backoff',
+  child: 'child run',
+  wait: 'waiting',
+};
+
 function printShow(
   status: Awaited<ReturnType<StreamerClient['status']>>,
   history: HistoryData,
@@ -64,7 +71,7 @@ function printShow(
   console.log('\nSteps and waits');
   const stepRows = spans.map((s) => [
     s.row,
-    s.kind === 'attempt' ? `attempt ${s.attempt ?? 1}` : s.kind,
+    s.kind === 'attempt' ? `attempt ${s.attempt ?? 1}` : WHAT[s.kind],
     formatDuration(s.started_at - start),
     `${formatDuration(s.duration_ms)}${s.ended_at === undefined ? ' (so far)' : ''}`,
     s.outcome ?? '',
