@@ -44,9 +44,10 @@ export function useRun(client: StreamerClient, id: string): RunData & { refresh:
         const { events, history } = await readNewEvents(client, id, held);
         held = events;
         const { events: _page, ...rest } = history;
+        // A run whose workflow version is gone still has its log: it is drawn without its machine.
         const workflow = described
           ? undefined
-          : await client.describe(history.action, history.workflow_version);
+          : await client.describe(history.action, history.workflow_version).catch(() => undefined);
         described = true;
         if (!stopped) setData((d) => ({ events, history: rest, workflow: workflow ?? d.workflow }));
         if (history.current.finished) stop();
