@@ -86,6 +86,8 @@ export const asyncEndToEnd: BenchScenario = {
             ]),
           ),
           readCallsPerRequest: round2(writes.readCalls / completed),
+          readsByCommand: perRequest(writes.readsByCommand, completed),
+          writesByCommand: perRequest(writes.writesByCommand, completed),
           sdkCallsPerRequest: round2(
             Object.values(writes.sdkCalls).reduce((sum, n) => sum + n, 0) / completed,
           ),
@@ -116,6 +118,16 @@ export const asyncEndToEnd: BenchScenario = {
     return figures;
   },
 };
+
+/** `{ command: count }` per request, as `Command:Table 1.2; …` (largest first). */
+function perRequest(counts: Readonly<Record<string, number>>, requests: number): string {
+  return Object.entries(counts)
+    .map(([key, n]) => [key.replace('Command', ''), n / requests] as const)
+    .filter(([, n]) => n >= 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, n]) => `${key} ${n.toFixed(2)}`)
+    .join('; ');
+}
 
 /**
  * How fast the backlog grew over the second half of the send window, per

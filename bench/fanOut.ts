@@ -1,5 +1,7 @@
 import { ulid } from 'ulid';
-import { describeLoad, latencyFigure } from './resources';
+import { type LoadGenerator, startLoadGenerator } from './load/fork';
+import type { LoadResult } from './load/jobs';
+import { type BenchStack, describeLoad, latencyFigure } from './resources';
 import type { BenchFigure, BenchScenario } from './scenario';
 
 /**
@@ -52,6 +54,75 @@ export const fanOut: BenchScenario = {
         ),
       );
     }
+    figures.push(...(await scaleOut(stack, connectUrl, generator, quick, log)));
     return figures;
   },
 };
+
+/**
+ * Posts per second against the number of poster processes: 1, 2 and 4
+ * generators (each its own Node process with its own SDK client, as each
+ * projector invocation is its own Lambda in AWS) post at once, each to its
+ * own share of the connections, offered well past what one can post; the
+ * figure is the sum of what they achieved.
+ */
+async function scaleOut(
+  stack: BenchStack['stack'],
+  connectUrl: BenchStack['connectUrl'],
+  first: LoadGenerator,
+  quick: boolean,
+  log: (message: string) => void,
+) {
+  const offered = quick ? 4_000 : 8_000;
+  const connections = quick ? 200 : 800;
+  const extra: LoadGenerator[] = [];
+  const figures = [];
+  let single = Number.NaN;
+  try {
+    for (const posters of quick ? [1, 2] : [1, 2, 4]) {
+      while (extra.length < posters - 1) extra.push(await startLoadGenerator());
+      const generators = [first, ...extra.slice(0, posters - 1)];
+      const results: LoadResult[] = await Promise.all(
+        generators.map(async (generator) => {
+          const userId = `bench-scale-${ulid().toLowerCase()}`;
+          return generator.run({
+            kind: 'fanout',
+            connections: Math.floor(connections / posters),
+            rate: offered / posters,
+            seconds: quick ? 1 : 2,
+            drainMs: 30_000,
+            url: await connectUrl(userId),
+            source: {
+              via: 'management',
+              endpoint: stack.managementEndpoint,
+              dynamoDbEndpoint: stack.dynamoDbEndpoint,
+              dynamoDbCredentials: stack.aws.credentials,
+              connectionsTable: stack.tables.connections,
+              userId,
+            },
+          });
+        }),
+      );
+      const achieved = results.reduce((sum, result) => sum + result.achievedRate, 0);
+      if (posters === 1) single = achieved;
+      const errors = results.reduce((sum, result) => sum + result.errors, 0);
+      log(
+        `${posters} poster process(es): ${achieved.toFixed(0)} posts/s of ${offered}/s offered, errors ${errors}`,
+      );
+      figures.push({
+        name: `fan-out ceiling, ${posters} poster process${posters > 1 ? 'es' : ''}`,
+        value: achieved,
+        unit: 'posts/s',
+        baseline: { name: '1 poster process', value: single },
+        details: {
+          offeredPerS: offered,
+          errors,
+          p99Ms: Math.max(...results.map((r) => r.latency.summary.p99)),
+        },
+      });
+    }
+  } finally {
+    await Promise.all(extra.map((generator) => generator.stop()));
+  }
+  return figures;
+}

@@ -9,6 +9,8 @@ export interface BenchReport {
     readonly cpuModel?: string;
     readonly memoryGiB: number;
     readonly platform: string;
+    /** `os.loadavg()` (1, 5, 15 min) when the run started and ended. */
+    readonly loadAverage?: { readonly start: readonly number[]; readonly end: readonly number[] };
   };
   readonly quick: boolean;
   readonly durationSeconds: number;
@@ -84,7 +86,7 @@ export function renderMarkdown(report: BenchReport): string {
   }
   const { machine } = report;
   const lines = [
-    `${report.quick ? 'Quick run' : 'Run'} of ${report.date} · Node ${report.node} · ${machine.cpus} × ${machine.cpuModel ?? '?'}, ${machine.memoryGiB} GiB, ${machine.platform} · ${report.durationSeconds} s`,
+    `${report.quick ? 'Quick run' : 'Run'} of ${report.date} · Node ${report.node} · ${machine.cpus} × ${machine.cpuModel ?? '?'}, ${machine.memoryGiB} GiB, ${machine.platform} · ${report.durationSeconds} s${machine.loadAverage ? ` · load average ${machine.loadAverage.start.join('/')} at the start, ${machine.loadAverage.end.join('/')} at the end` : ''}`,
     '',
   ];
   if (loadRows.length > 0) {

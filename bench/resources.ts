@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import { type LocalStack, startLocalStack } from '../src/local/stack';
 import { createBenchRegistry } from './benchWorkflows';
+import { createLambdaMeter, type LambdaMeter } from './lambdaMeter';
 import { type LoadGenerator, startLoadGenerator } from './load/fork';
 import type { LoadResult } from './load/jobs';
 import { type RawServer, startRawServer } from './rawServer';
@@ -12,6 +13,8 @@ export interface BenchStack {
   readonly stack: LocalStack;
   /** A gateway URL carrying a fresh valid JWT for `sub` (tenant `bench`). */
   connectUrl(sub: string): Promise<string>;
+  /** A fresh valid JWT for `sub` (tenant `bench`), e.g. for the client's `token`. */
+  token(sub: string): Promise<string>;
 }
 
 /**
@@ -30,6 +33,8 @@ export interface BenchResources {
   stackErrors(): readonly string[];
   /** Counts DynamoDB calls made in this process (installed with the stack). */
   writes(): WriteCounter;
+  /** Invocations and billed durations of the stack's stream functions. */
+  readonly lambdas: LambdaMeter;
   close(): Promise<void>;
 }
 
@@ -40,6 +45,7 @@ export function createBenchResources(profileDir?: string): BenchResources {
   let generator: Promise<LoadGenerator> | undefined;
   let counter: WriteCounter | undefined;
   const problems: string[] = [];
+  const lambdas = createLambdaMeter();
   const writes = () => {
     counter ??= installWriteCounter();
     return counter;
@@ -51,6 +57,8 @@ export function createBenchResources(profileDir?: string): BenchResources {
       stack ??= startLocalStack({
         tablePrefix: `bench-${ulid().toLowerCase()}`,
         registry: createBenchRegistry(),
+        wrapStreamHandler: (name, handler) => lambdas.wrap(name, handler),
+        wrapRunnerHandler: (handler) => lambdas.wrap('runner', handler),
         onError: (error, where) =>
           problems.push(
             `[${where}] ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
@@ -58,12 +66,11 @@ export function createBenchResources(profileDir?: string): BenchResources {
       }).then((started) => {
         const identity = started.devIdentity;
         if (!identity) throw new Error('the bench needs the stack to generate its dev key');
+        const token = (sub: string) => identity.mintToken({ sub, tenant_id: 'bench' });
         return {
           stack: started,
-          async connectUrl(sub) {
-            const token = await identity.mintToken({ sub, tenant_id: 'bench' });
-            return `${started.url}/?Authorization=${token}`;
-          },
+          token,
+          connectUrl: async (sub) => `${started.url}/?Authorization=${await token(sub)}`,
         };
       });
       return stack;
@@ -77,6 +84,7 @@ export function createBenchResources(profileDir?: string): BenchResources {
       return generator;
     },
     writes,
+    lambdas,
     stackErrors: () => problems,
     async close() {
       await (await generator)?.stop();
@@ -128,5 +136,10 @@ export function latencyFigure(
 /** One line for the operator's log. */
 export function describeLoad(label: string, result: LoadResult): string {
   const { p50, p99, max } = result.latency.summary;
-  return `${label}: ${result.achievedRate.toFixed(0)}/${result.offeredRate}/s, p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms, errors ${result.errors}`;
+  return `${label}: ${result.achievedRate.toFixed(0)}/${result.offeredRate}/s, p50 ${ms(p50)}, p99 ${ms(p99)}, max ${ms(max)}, errors ${result.errors}`;
+}
+
+/** A latency for the log; a run with no completion has none (NaN, which JSON carries as null). */
+function ms(value: number | null): string {
+  return typeof value === 'number' && Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'n/a';
 }

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, platform, totalmem } from 'node:os';
+import { cpus, loadavg, platform, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDynamoDbLocal } from '../src/local/dynamoDbLocal';
@@ -30,6 +30,7 @@ if (process.argv.includes('--load-tracer')) {
   new Tracer({ serviceName: 'streamer' });
 }
 const began = performance.now();
+const loadAtStart = loadavg();
 
 const ddb = await startDynamoDbLocal();
 const resources = createBenchResources(profileDir);
@@ -64,6 +65,11 @@ const report: BenchReport = {
     ...(cpus()[0]?.model && { cpuModel: cpus()[0]?.model }),
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     platform: `${platform()} ${process.arch}`,
+    // The machine is shared: what else ran shows in its load (1, 5, 15 minutes).
+    loadAverage: {
+      start: loadAtStart.map((n) => Math.round(n * 10) / 10),
+      end: loadavg().map((n) => Math.round(n * 10) / 10),
+    },
   },
   quick,
   durationSeconds: Math.round((performance.now() - began) / 1000),

@@ -23,18 +23,28 @@ import { median, round2 } from './stats';
  */
 export const runnerScenario: BenchScenario = {
   name: 'engine runner cost per step',
-  async run({ quick, dynamoDbEndpoint, log }) {
+  async run({ quick, dynamoDbEndpoint, log, profile }) {
     const workflow = createLoopWorkflow();
     const registry = createWorkflowRegistry([workflow]);
     const perStep = async (store: EventStore, ticks: number, requests: number) => {
       const times: number[] = [];
+      const storeTimes: number[] = [];
       let writes = 0;
+      let storeMs = 0;
+      const timed = async <T>(work: () => Promise<T>): Promise<T> => {
+        const began = performance.now();
+        try {
+          return await work();
+        } finally {
+          storeMs += performance.now() - began;
+        }
+      };
       const counting: EventStore = {
         append: (...args) => {
           writes += 1;
-          return store.append(...args);
+          return timed(() => store.append(...args));
         },
-        read: (...args) => store.read(...args),
+        read: (...args) => timed(() => store.read(...args)),
       };
       for (let r = 0; r < requests; r++) {
         const requestId = ulid();
@@ -46,6 +56,7 @@ export const runnerScenario: BenchScenario = {
           input: { ticks },
           now: Date.now(),
         });
+        storeMs = 0;
         const start = performance.now();
         const outcome = await runRequest({
           store: counting,
@@ -56,10 +67,13 @@ export const runnerScenario: BenchScenario = {
           deadLetterSink: { send: async () => {} },
         });
         times.push((performance.now() - start) / ticks);
+        storeTimes.push(storeMs / ticks);
         if (outcome.kind !== 'completed') throw new Error(`bench request ended ${outcome.kind}`);
       }
       return {
         median: median(times),
+        /** Of which awaiting the store (its appends and reads), per step. */
+        storeMedian: median(storeTimes),
         writesPerStep: (writes - requests) / (requests * ticks),
       };
     };
@@ -84,13 +98,24 @@ export const runnerScenario: BenchScenario = {
     const client = new DynamoDBClient({ endpoint: dynamoDbEndpoint, ...LOCAL_AWS });
     const tables = tableNames(`bench-${ulid().toLowerCase()}`);
     await createTables(client, tables);
-    const dynamo = await perStep(
-      new DynamoDbEventStore({ client, tableName: tables.requests }),
-      quick ? 30 : 100,
-      quick ? 2 : 5,
+    const dynamoStore = new DynamoDbEventStore({ client, tableName: tables.requests });
+    await perStep(dynamoStore, 10, 1); // warm up the client, the connection and DynamoDB Local's JIT
+    // Alternate raw puts and runs, keeping each one's best, so a burst of load from
+    // elsewhere on the machine does not land on one side only.
+    let rawPut = Number.POSITIVE_INFINITY;
+    let dynamo: Awaited<ReturnType<typeof perStep>> | undefined;
+    for (let round = 0; round < 2; round++) {
+      const rate = await rawPutItemRate(client, tables.requests, 1, quick ? 60 : 300);
+      rawPut = Math.min(rawPut, 1000 / rate);
+      const measured = await profile(`runner-dynamodb-${round}`, () =>
+        perStep(dynamoStore, quick ? 30 : 100, quick ? 2 : 5),
+      );
+      if (!dynamo || measured.median < dynamo.median) dynamo = measured;
+    }
+    if (!dynamo) throw new Error('no runner measurement');
+    log(
+      `DynamoDB Local: ${dynamo.median.toFixed(2)} ms/step (awaiting the store ${dynamo.storeMedian.toFixed(2)} ms), raw PutItem ${rawPut.toFixed(2)} ms`,
     );
-    const rawPut = 1000 / (await rawPutItemRate(client, tables.requests, 1, quick ? 60 : 300));
-    log(`DynamoDB Local: ${dynamo.median.toFixed(2)} ms/step, raw PutItem ${rawPut.toFixed(2)} ms`);
 
     const figures: BenchFigure[] = [
       {
@@ -108,7 +133,11 @@ export const runnerScenario: BenchScenario = {
         value: dynamo.median,
         unit: 'ms/step',
         baseline: { name: 'raw sequential PutItem', value: rawPut },
-        details: { writesPerStep: round2(dynamo.writesPerStep) },
+        details: {
+          writesPerStep: round2(dynamo.writesPerStep),
+          storeMsPerStep: round2(dynamo.storeMedian),
+          engineMsPerStep: round2(dynamo.median - dynamo.storeMedian),
+        },
       },
     ];
     return figures;

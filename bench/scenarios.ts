@@ -1,7 +1,10 @@
 import { appendThroughput } from './appendThroughput';
 import { asyncEndToEnd } from './asyncEndToEnd';
 import { connectionSetup } from './connectionSetup';
+import { costScenario } from './cost';
+import { dispatchScenario } from './dispatch';
 import { fanOut } from './fanOut';
+import { peerScenario } from './peer';
 import { progressLatency } from './progressLatency';
 import { replayScenario } from './replay';
 import { runnerScenario } from './runner';
@@ -17,10 +20,13 @@ export const scenarios: BenchScenario[] = [
   appendThroughput,
   replayScenario,
   runnerScenario,
+  peerScenario,
   streamDelivery,
   syncEcho,
   connectionSetup,
   fanOut,
+  dispatchScenario,
   asyncEndToEnd,
   progressLatency,
+  costScenario,
 ];

@@ -6,7 +6,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
  * `DynamoDBClient` extends). `DynamoDBDocumentClient` sends through the same
  * method, so the stores built on lib-dynamodb are counted too. Counting
  * happens on the caller's side, before the request leaves: a write that
- * fails its condition still counts (it cost DynamoDB a write).
+ * fails its condition still counts (it cost DynamoDB a write). Every
+ * DynamoDB call is also made to return its consumed capacity (DynamoDB
+ * Local reports it as AWS would, global secondary indexes included), which
+ * the cost figures price.
  */
 export interface DynamoCallCounts {
   /** Write requests (PutItem, UpdateItem, DeleteItem, TransactWriteItems, BatchWriteItem, and the document client's twins). */
@@ -19,8 +22,18 @@ export interface DynamoCallCounts {
   readonly itemsByTable: Readonly<Record<string, number>>;
   /** Write calls by `<command>:<table>`, e.g. `PutCommand:Connections`. */
   readonly writesByCommand: Readonly<Record<string, number>>;
+  /** Read calls by `<command>:<table>`, e.g. `QueryCommand:Requests`. */
+  readonly readsByCommand: Readonly<Record<string, number>>;
   /** Every AWS SDK call of the process by command (DynamoDB, Streams, SQS, Management API). */
   readonly sdkCalls: Readonly<Record<string, number>>;
+  /**
+   * Capacity units DynamoDB reported (`ReturnConsumedCapacity: 'INDEXES'`,
+   * asked on every call): `read:<table>`, `write:<table>` and
+   * `write:<table>/<index>` for the writes a global secondary index took.
+   */
+  readonly capacity: Readonly<Record<string, number>>;
+  /** Writes refused by their condition (billed in AWS although nothing was written; no units are reported). */
+  readonly failedConditionalWrites: number;
 }
 
 /** A running counter; `snapshot()` minus an earlier snapshot gives a window's calls. */
@@ -55,6 +68,7 @@ const READS = new Set([
 
 interface CommandLike {
   readonly input?: {
+    ReturnConsumedCapacity?: string;
     readonly TableName?: string;
     readonly TransactItems?: readonly Record<string, { readonly TableName?: string } | undefined>[];
     readonly RequestItems?: Readonly<Record<string, readonly unknown[]>>;
@@ -64,6 +78,34 @@ interface CommandLike {
 function tableOf(name: string | undefined): string {
   return name?.split('-').at(-1) ?? '?';
 }
+
+/** One entry of a response's `ConsumedCapacity` (a list for transactions and batches). */
+interface Consumed {
+  readonly TableName?: string;
+  readonly CapacityUnits?: number;
+  readonly Table?: { readonly CapacityUnits?: number };
+  readonly GlobalSecondaryIndexes?: Readonly<Record<string, { readonly CapacityUnits?: number }>>;
+}
+
+/** Adds a response's consumed capacity to `into`, as `read|write:<table>[/<index>]`. */
+function addCapacity(into: Map<string, number>, kind: 'read' | 'write', consumed: unknown): void {
+  const entries = (Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) as Consumed[];
+  const add = (key: string, units: number | undefined) => {
+    if (units) into.set(key, (into.get(key) ?? 0) + units);
+  };
+  for (const entry of entries) {
+    const table = tableOf(entry.TableName);
+    const indexes = Object.entries(entry.GlobalSecondaryIndexes ?? {});
+    const indexUnits = indexes.reduce((sum, [, index]) => sum + (index.CapacityUnits ?? 0), 0);
+    add(`${kind}:${table}`, entry.Table?.CapacityUnits ?? (entry.CapacityUnits ?? 0) - indexUnits);
+    for (const [name, index] of indexes) add(`${kind}:${table}/${name}`, index.CapacityUnits);
+  }
+}
+
+const isConditionFailure = (error: unknown) => {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'ConditionalCheckFailedException' || name === 'TransactionCanceledException';
+};
 
 /** Installs the counter (once per process: a second install would count twice). */
 export function installWriteCounter(): WriteCounter {
@@ -76,7 +118,10 @@ export function installWriteCounter(): WriteCounter {
   let readCalls = 0;
   const byTable = new Map<string, number>();
   const byCommand = new Map<string, number>();
+  const readsByCommand = new Map<string, number>();
   const sdkCalls = new Map<string, number>();
+  const capacity = new Map<string, number>();
+  let failedConditionalWrites = 0;
   const wrote = (table: string | undefined, items = 1) => {
     itemsWritten += items;
     byTable.set(tableOf(table), (byTable.get(tableOf(table)) ?? 0) + items);
@@ -99,8 +144,26 @@ export function installWriteCounter(): WriteCounter {
         for (const [table, requests] of Object.entries(input.RequestItems))
           wrote(table, requests.length);
       } else wrote(input.TableName);
-    } else if (READS.has(name)) readCalls++;
-    return original.call(this, command, ...rest);
+    } else if (READS.has(name)) {
+      readCalls++;
+      const key = `${name}:${tableOf((command as CommandLike).input?.TableName)}`;
+      readsByCommand.set(key, (readsByCommand.get(key) ?? 0) + 1);
+    }
+    const kind = WRITES.has(name) ? 'write' : READS.has(name) ? 'read' : undefined;
+    if (!kind) return original.call(this, command, ...rest);
+    const input = (command as CommandLike).input;
+    if (input && input.ReturnConsumedCapacity === undefined)
+      input.ReturnConsumedCapacity = 'INDEXES';
+    return (original.call(this, command, ...rest) as Promise<{ ConsumedCapacity?: unknown }>).then(
+      (output) => {
+        addCapacity(capacity, kind, output?.ConsumedCapacity);
+        return output;
+      },
+      (error: unknown) => {
+        if (isConditionFailure(error)) failedConditionalWrites++;
+        throw error;
+      },
+    );
   };
   return {
     snapshot: () => ({
@@ -109,7 +172,10 @@ export function installWriteCounter(): WriteCounter {
       readCalls,
       itemsByTable: Object.fromEntries(byTable),
       writesByCommand: Object.fromEntries(byCommand),
+      readsByCommand: Object.fromEntries(readsByCommand),
       sdkCalls: Object.fromEntries(sdkCalls),
+      capacity: Object.fromEntries(capacity),
+      failedConditionalWrites,
     }),
     uninstall() {
       prototype.send = original;
@@ -129,10 +195,13 @@ export function countsBetween(before: DynamoCallCounts, after: DynamoCallCounts)
   };
   return {
     writesByCommand: delta(before.writesByCommand, after.writesByCommand),
+    readsByCommand: delta(before.readsByCommand, after.readsByCommand),
     sdkCalls: delta(before.sdkCalls, after.sdkCalls),
     itemsByTable: delta(before.itemsByTable, after.itemsByTable),
     writeCalls: after.writeCalls - before.writeCalls,
     itemsWritten: after.itemsWritten - before.itemsWritten,
     readCalls: after.readCalls - before.readCalls,
+    capacity: delta(before.capacity, after.capacity),
+    failedConditionalWrites: after.failedConditionalWrites - before.failedConditionalWrites,
   };
 }

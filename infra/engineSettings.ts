@@ -1,4 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
+import {
+  EVENT_SOURCE_MAPPINGS,
+  type StreamMappingSettings as SharedStreamSettings,
+  visibilityTimeoutSeconds,
+} from '../src/settings/mappings';
 import type { FunctionKind } from './functionEntries';
 
 /** Sizing of one Lambda function. */
@@ -14,12 +19,13 @@ export const DEFAULT_SIZING: Readonly<Record<FunctionKind, FunctionSizing>> = {
   disconnect: { memorySize: 256, timeout: Duration.seconds(10) },
   // API Gateway waits at most 29 s for an integration; sync work is ≤ 5 s by contract.
   router: { memorySize: 1024, timeout: Duration.seconds(29) },
-  processor: { memorySize: 1024, timeout: Duration.minutes(5) },
+  // The processor only dispatches wake-ups now: small and quick.
+  processor: { memorySize: 256, timeout: Duration.seconds(30) },
   projector: { memorySize: 512, timeout: Duration.minutes(1) },
-  timer: { memorySize: 1024, timeout: Duration.minutes(5) },
+  runner: { memorySize: 1024, timeout: Duration.minutes(5) },
 };
 
-/** Settings of one stream mapping. */
+/** Settings of one stream mapping, as CDK takes them. */
 export interface StreamMappingSettings {
   readonly batchSize: number;
   /** Retries of a failing batch (bisected each time) before it goes to the failed-events queue. */
@@ -28,27 +34,32 @@ export interface StreamMappingSettings {
   readonly maxRecordAge: Duration;
 }
 
-/** Stream mapping settings (DESIGN §7: never Lambda's 24-hour, shard-blocking defaults). */
+const cdkStream = (settings: SharedStreamSettings): StreamMappingSettings => ({
+  batchSize: settings.batchSize,
+  retryAttempts: settings.retryAttempts,
+  maxRecordAge: Duration.seconds(settings.maxRecordAgeSeconds),
+});
+
+/** Stream mapping settings: the shared ones (`src/settings/mappings.ts`) the local stack uses too. */
 export const STREAM_MAPPING: {
   readonly processor: StreamMappingSettings;
   readonly projector: StreamMappingSettings;
   readonly parallelizationFactor: number;
 } = {
-  processor: { batchSize: 10, retryAttempts: 5, maxRecordAge: Duration.hours(1) },
-  projector: { batchSize: 100, retryAttempts: 5, maxRecordAge: Duration.hours(1) },
-  /** Records of different requests are processed in parallel, each request's in order. */
-  parallelizationFactor: 10,
+  processor: cdkStream(EVENT_SOURCE_MAPPINGS.processor),
+  projector: cdkStream(EVENT_SOURCE_MAPPINGS.projector),
+  parallelizationFactor: EVENT_SOURCE_MAPPINGS.parallelizationFactor,
 };
 
-/** The wake-up queue's mapping onto the timer. */
-export const WAKE_UP_MAPPING = { batchSize: 10 } as const;
+/** The wake-up queue's mapping onto the runner (shared with the local stack). */
+export const WAKE_UP_MAPPING = EVENT_SOURCE_MAPPINGS.runner;
 
 /** After this many failed receives a wake-up moves to the failed-events queue. */
-export const WAKE_UP_MAX_RECEIVES = 10;
+export const WAKE_UP_MAX_RECEIVES = EVENT_SOURCE_MAPPINGS.runner.maxReceives;
 
 /** AWS's guidance for SQS event sources: a visibility timeout of at least six times the consumer's timeout. */
-export function wakeUpVisibilityTimeout(timerTimeout: Duration): Duration {
-  return Duration.seconds(timerTimeout.toSeconds() * 6);
+export function wakeUpVisibilityTimeout(runnerTimeout: Duration): Duration {
+  return Duration.seconds(visibilityTimeoutSeconds(runnerTimeout.toSeconds()));
 }
 
 /** The alias every function is invoked through, so a deploy can shift traffic between versions. */

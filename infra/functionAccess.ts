@@ -39,11 +39,8 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionKind, FunctionAccess>> = {
     sendTo: [],
     manageConnections: true,
   },
-  processor: {
-    tables: { requests: 'readWrite' },
-    sendTo: ['wakeUp', 'deadLetter'],
-    manageConnections: false,
-  },
+  // The processor reads the log's stream (granted with its mapping) and only dispatches wake-ups.
+  processor: { tables: {}, sendTo: ['wakeUp'], manageConnections: false },
   projector: {
     tables: {
       requests: 'read',
@@ -54,7 +51,7 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionKind, FunctionAccess>> = {
     sendTo: [],
     manageConnections: true,
   },
-  timer: {
+  runner: {
     tables: { requests: 'readWrite' },
     sendTo: ['wakeUp', 'deadLetter'],
     manageConnections: false,

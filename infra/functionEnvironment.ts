@@ -1,3 +1,4 @@
+import { ENV, locationVariables } from '../src/settings/environment';
 import type { TableNames } from '../src/tables/definitions';
 import type { FunctionKind } from './functionEntries';
 import type { JwtSettings } from './streamerEngine';
@@ -16,30 +17,7 @@ export interface FunctionEnvironmentValues<V = string> {
   readonly jwt: JwtSettings;
 }
 
-/**
- * The environment variable names the handlers read (`src/lambdas/config.ts`).
- * Keep the two in step: a name here that config does not read is dead, a
- * name config requires that is missing here fails the function at cold start.
- */
-export const ENV = {
-  requestsTable: 'REQUESTS_TABLE',
-  requestViewTable: 'REQUEST_VIEW_TABLE',
-  connectionsTable: 'CONNECTIONS_TABLE',
-  subscriptionsTable: 'SUBSCRIPTIONS_TABLE',
-  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
-  wakeUpQueueUrl: 'WAKE_UP_QUEUE_URL',
-  managementEndpoint: 'WEBSOCKET_MANAGEMENT_ENDPOINT',
-  jwtPublicKey: 'JWT_PUBLIC_KEY',
-  jwksUrl: 'JWKS_URL',
-  jwtIssuer: 'JWT_ISSUER',
-  jwtAudience: 'JWT_AUDIENCE',
-  jwtAllowedTenants: 'JWT_ALLOWED_TENANTS',
-  jwtClockTolerance: 'JWT_CLOCK_TOLERANCE_SECONDS',
-  stage: 'STREAMER_STAGE',
-  serviceName: 'POWERTOOLS_SERVICE_NAME',
-  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
-  sourceMaps: 'NODE_OPTIONS',
-} as const;
+export { ENV } from '../src/settings/environment';
 
 const BACKEND: readonly (keyof typeof ENV)[] = [
   'requestsTable',
@@ -53,8 +31,9 @@ const BACKEND: readonly (keyof typeof ENV)[] = [
 
 /**
  * The variables each function's config requires: `readAuthorizerConfig` and
- * `readFrontDoorConfig` for the front door, `readBackendConfig` for the
- * back end (all in `src/lambdas/config.ts`), which
+ * `readFrontDoorConfig` for the front door, `readDispatcherConfig` for the
+ * processor, `readBackendConfig` for the projector and the runner (all in
+ * `src/settings/config.ts`), which
  * reads every table and queue whichever of them a function uses. A variable
  * is no grant: IAM decides what each function may touch.
  */
@@ -69,9 +48,9 @@ const VARIABLES: Readonly<Record<FunctionKind, readonly (keyof typeof ENV)[]>> =
     'subscriptionsTable',
     'managementEndpoint',
   ],
-  processor: BACKEND,
+  processor: ['wakeUpQueueUrl'],
   projector: BACKEND,
-  timer: BACKEND,
+  runner: BACKEND,
 };
 
 /**
@@ -82,15 +61,7 @@ export function functionEnvironment<V = string>(
   kind: FunctionKind,
   values: FunctionEnvironmentValues<V>,
 ): Record<string, string | V> {
-  const available: Partial<Record<keyof typeof ENV, string | V>> = {
-    requestsTable: values.tableNames.requests,
-    requestViewTable: values.tableNames.requestView,
-    connectionsTable: values.tableNames.connections,
-    subscriptionsTable: values.tableNames.subscriptions,
-    deadLetterQueueUrl: values.deadLetterQueueUrl,
-    wakeUpQueueUrl: values.wakeUpQueueUrl,
-    managementEndpoint: values.managementEndpoint,
-  };
+  const available = locationVariables<V>(values);
   const env: Record<string, string | V> = {
     [ENV.serviceName]: 'streamer',
     [ENV.metricsNamespace]: 'Streamer',

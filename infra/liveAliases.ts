@@ -46,8 +46,8 @@ export class LiveAliases extends Construct {
     // alias (whose new code may start runs of a new workflow version) only
     // once every runner's alias finished shifting, so no old runner is handed
     // a run it cannot replay.
-    const { router, processor, projector, timer } = this.aliases;
-    router.node.addDependency(processor, projector, timer);
+    const { router, processor, projector, runner } = this.aliases;
+    router.node.addDependency(processor, projector, runner);
   }
 
   /** The alias of `kind` as an `IFunction`, for integrations and event sources. */

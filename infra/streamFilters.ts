@@ -18,18 +18,20 @@ export function projectorFilterPatterns(): FilterPattern[] {
 }
 
 /**
- * Only `INSERT`s of the back end's own wake-up list
- * (`PROCESSOR_WAKE_UP_EVENTS`, `src/processor/wakeUpEvents.ts`, matched on the
- * log item's `type` attribute), so the mapping's filter and the handler's own
- * check can never disagree. Progress and checkpoint events, the bulk of a
- * busy log, never invoke it.
+ * Only `INSERT`s of commits holding one of the back end's own wake-up events
+ * (`PROCESSOR_WAKE_UP_EVENTS`, `src/processor/wakeUpEvents.ts`, matched on
+ * the commit item's `types` string set: a filter on an array matches when
+ * any element does), so the mapping's filter and the handler's own check
+ * (`eventTypesOfRecord`) can never disagree. Progress and checkpoint events,
+ * the bulk of a busy log, never invoke it. The second pattern matches the
+ * `type` of items of the first layout (one event per item) still in the
+ * stream during an upgrade; filters are ORed.
  */
 export function processorFilterPatterns(): FilterPattern[] {
+  const types = [...PROCESSOR_WAKE_UP_EVENTS];
   return [
-    {
-      eventName: ['INSERT'],
-      dynamodb: { NewImage: { type: { S: [...PROCESSOR_WAKE_UP_EVENTS] } } },
-    },
+    { eventName: ['INSERT'], dynamodb: { NewImage: { types: { SS: types } } } },
+    { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: types } } } },
   ];
 }
 

@@ -25,6 +25,8 @@ export interface StreamerAlarmsProps {
   readonly tables: readonly Table[];
   /** Queues where any visible message needs a human (the DLQ, failed stream batches). */
   readonly queuesThatMustStayEmpty: readonly IQueue[];
+  /** Queues whose oldest message must not wait longer than `maxAge` (the runner's wake-ups). */
+  readonly queuesWithBacklog?: readonly { readonly queue: IQueue; readonly maxAge: Duration }[];
   /** Where alarms (and their recovery) notify, when given. */
   readonly topic?: ITopic;
 }
@@ -49,6 +51,11 @@ export class StreamerAlarms extends Construct {
   readonly functionAlarms: Record<string, Alarm[]> = {};
   /** The alarms on the queues that must stay empty (dead letters, failed stream batches). */
   readonly queueAlarms: Alarm[] = [];
+  /**
+   * The alarms on queues whose consumer is behind. They notify but roll nothing back: a backlog
+   * is load as often as bad code, and bad runner code already shows as its errors.
+   */
+  readonly backlogAlarms: Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: StreamerAlarmsProps) {
     super(scope, id);
@@ -88,6 +95,20 @@ export class StreamerAlarms extends Construct {
         1,
       );
       this.queueAlarms.push(alarm);
+    }
+    for (const { queue, maxAge } of props.queuesWithBacklog ?? []) {
+      const name = queue.node.id;
+      const alarm = add(
+        `${name}Backlog`,
+        `The oldest message of ${name} waited more than ${maxAge.toHumanString()}: its consumer is behind (concurrency limit too low, or failing).`,
+        queue.metricApproximateAgeOfOldestMessage({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
+        maxAge.toSeconds(),
+        ComparisonOperator.GREATER_THAN_THRESHOLD,
+      );
+      this.backlogAlarms.push(alarm);
     }
     for (const [role, fn] of Object.entries(props.functions)) {
       const name = role.charAt(0).toUpperCase() + role.slice(1);

@@ -93,7 +93,7 @@ export interface StreamerEngineProps {
   /**
    * Path of the module whose `workflows` export (an array of workflows from
    * `defineWorkflow` / `defineHandler`) is bundled into the router, processor,
-   * projector and timer. Required when the construct comes from the installed
+   * runner. Required when the construct comes from the installed
    * package; in this repository the default is `infra/demoWorkflows.ts`.
    */
   readonly workflows?: string;
@@ -180,9 +180,9 @@ export class StreamerEngine extends Construct {
   readonly tableDefinitions: Readonly<Record<TableRole, TableDefinition>>;
   /** FIFO queue receiving exactly one message per dead-lettered request. */
   readonly deadLetterQueue: Queue;
-  /** Standard queue of delayed wake-ups (retry backoff, lease expiry), consumed by the timer. */
+  /** Standard queue of wake-ups, consumed by the runner: immediate ones from the processor, delayed ones for retries, timers and leases. */
   readonly wakeUpQueue: Queue;
-  /** Where the stream mappings and the timer park records they could not process. */
+  /** Where the stream mappings and the runner park records they could not process. */
   readonly failedEventsQueue: Queue;
   /** The Lambda functions, by role. */
   readonly functions: Readonly<Record<FunctionKind, NodejsFunction>>;
@@ -220,7 +220,7 @@ export class StreamerEngine extends Construct {
     this.tableDefinitions = tables;
     this.tables = this.#tables(stage, names);
     const sizing = { ...DEFAULT_SIZING, ...props.sizing };
-    const queues = this.#queues(stage, sizing.timer);
+    const queues = this.#queues(stage, sizing.runner);
     this.deadLetterQueue = queues.deadLetterQueue;
     this.wakeUpQueue = queues.wakeUpQueue;
     this.failedEventsQueue = queues.failedEventsQueue;
@@ -294,6 +294,8 @@ export class StreamerEngine extends Construct {
       streamConsumers: [this.functions.processor, this.functions.projector],
       tables: Object.values(this.tables),
       queuesThatMustStayEmpty: [this.deadLetterQueue, this.failedEventsQueue],
+      // A wake-up may be delayed up to SQS's 15 minutes: older than that plus 5, the runner is behind.
+      queuesWithBacklog: [{ queue: this.wakeUpQueue, maxAge: Duration.minutes(20) }],
       ...(topic && { topic }),
     });
     if (stage.trafficShifting) {
@@ -323,7 +325,7 @@ export class StreamerEngine extends Construct {
     };
   }
 
-  #queues(stage: StageSettings, timer: FunctionSizing): EngineQueues {
+  #queues(stage: StageSettings, runner: FunctionSizing): EngineQueues {
     const common: QueueProps = {
       ...(this.encryptionKey
         ? { encryption: QueueEncryption.KMS, encryptionMasterKey: this.encryptionKey }
@@ -347,7 +349,7 @@ export class StreamerEngine extends Construct {
     const wakeUpQueue = new Queue(this, 'WakeUpQueue', {
       ...common,
       queueName: `${stage.prefix}-wake-ups`,
-      visibilityTimeout: wakeUpVisibilityTimeout(timer.timeout),
+      visibilityTimeout: wakeUpVisibilityTimeout(runner.timeout),
       retentionPeriod: Duration.days(14),
       deadLetterQueue: { queue: failedEventsQueue, maxReceiveCount: WAKE_UP_MAX_RECEIVES },
     });
@@ -385,6 +387,8 @@ export class StreamerEngine extends Construct {
         tracing: Tracing.ACTIVE,
         memorySize: sizing[kind].memorySize,
         timeout: sizing[kind].timeout,
+        // Runs have their own concurrency, which no other function can take (docs/decisions/dispatch-and-run.md).
+        ...(kind === 'runner' && { reservedConcurrentExecutions: WAKE_UP_MAPPING.maxConcurrency }),
         logGroup,
         projectRoot,
         depsLockFilePath: project.lockFile,
@@ -438,7 +442,7 @@ export class StreamerEngine extends Construct {
     });
   }
 
-  /** Both stream consumers read the log's stream, each only for the events it handles; the timer reads the wake-ups. */
+  /** Both stream consumers read the log's stream, each only for the events it handles; the runner reads the wake-ups. */
   #mappings(): void {
     const streamMapping = (settings: StreamMappingSettings, patterns: FilterPattern[]) =>
       new DynamoEventSource(this.tables.requests, {
@@ -459,9 +463,10 @@ export class StreamerEngine extends Construct {
     aliases.projector.addEventSource(
       streamMapping(STREAM_MAPPING.projector, projectorFilterPatterns()),
     );
-    aliases.timer.addEventSource(
+    aliases.runner.addEventSource(
       new SqsEventSource(this.wakeUpQueue, {
         batchSize: WAKE_UP_MAPPING.batchSize,
+        maxConcurrency: WAKE_UP_MAPPING.maxConcurrency,
         reportBatchItemFailures: true,
       }),
     );

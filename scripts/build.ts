@@ -47,9 +47,9 @@ const LAMBDA_MODULES = [
   'connect',
   'disconnect',
   'routerHandler',
-  'processorHandler',
-  'projectorHandler',
-  'timerHandler',
+  'processor',
+  'projector',
+  'runnerHandler',
 ] as const;
 
 async function bundle(): Promise<void> {
@@ -98,17 +98,19 @@ function declarations(): void {
   }
 }
 
-/** `from './engine'` → `from './engine/index.js'`, `from './step'` → `from './step.js'`. */
+/**
+ * `from './engine'` → `from './engine/index.js'`, `from './step'` → `from './step.js'`.
+ * Lines of doc comments (a TSDoc `@example` importing the user's own `./workflows`) stay as written.
+ */
 function withExplicitPaths(file: string): string {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  // A TSDoc `@example` may import a user's own module ('./workflows'): comments stay as written.
-  return lines
-    .map((line) => (/^\s*(\*|\/\/)/.test(line) ? line : explicitLine(file, line)))
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => (/^\s*(\*|\/\/|\/\*)/.test(line) ? line : explicitPathsIn(file, line)))
     .join('\n');
 }
 
-function explicitLine(file: string, line: string): string {
-  return line.replace(
+function explicitPathsIn(file: string, source: string): string {
+  return source.replace(
     /(from\s+|import\s*\(\s*)(['"])(\.\.?\/[^'"]*)\2/g,
     (match, lead: string, quote: string, specifier: string) => {
       const target = resolve(dirname(file), specifier);

@@ -7,9 +7,9 @@
  * `streamer-engine`.
  *
  * @example
- * import { createWorkflowRegistry, createProcessorHandler } from 'streamer-engine/runtime';
+ * import { createRunnerHandler, createWorkflowRegistry, runnerHandlerDeps } from 'streamer-engine/runtime';
  * import { workflows } from './workflows';
- * export const handler = createProcessorHandler(createWorkflowRegistry(workflows));
+ * export const handler = createRunnerHandler(runnerHandlerDeps(createWorkflowRegistry(workflows)));
  *
  * @packageDocumentation
  */
@@ -110,23 +110,33 @@ export type { DynamoDbEventStoreOptions } from './events/dynamodb';
 export { DynamoDbEventStore, parseStreamRecord, requestKeysOf } from './events/dynamodb';
 // The Lambda handler factories and their settings.
 export { createAuthorizerHandler } from './lambdas/authorizer';
-export type { AuthorizerConfig, BackendConfig, FrontDoorConfig } from './lambdas/config';
-export {
-  InvalidSettingError,
-  MissingSettingError,
-  readAuthorizerConfig,
-  readBackendConfig,
-  readFrontDoorConfig,
-} from './lambdas/config';
 export { createConnectHandler } from './lambdas/connect';
 export { createDisconnectHandler } from './lambdas/disconnect';
-export { createProcessorHandler } from './lambdas/processorHandler';
-export { createProjectorHandler } from './lambdas/projectorHandler';
+export type {
+  AuthorizerHandlerDeps,
+  ConnectionHandlerDeps,
+  RouterHandlerDeps,
+} from './lambdas/frontDoorDeps';
+export {
+  authorizerHandlerDeps,
+  connectionHandlerDeps,
+  routerHandlerDeps,
+} from './lambdas/frontDoorDeps';
+export type { Lazy } from './lambdas/handlerDeps';
+export type { ProcessorHandlerDeps } from './lambdas/processor';
+export { createProcessorHandler, processorHandlerDeps } from './lambdas/processor';
+export type { ProjectorHandlerDeps } from './lambdas/projector';
+export { createProjectorHandler, projectorHandlerDeps } from './lambdas/projector';
 export { createRouterHandler } from './lambdas/routerHandler';
-export { createTimerHandler } from './lambdas/timerHandler';
+export type { RunnerHandlerDeps } from './lambdas/runnerHandler';
+export { createRunnerHandler, runnerHandlerDeps } from './lambdas/runnerHandler';
+export type { FunctionComponent, MetricsSink, Telemetry } from './lambdas/telemetry';
+export { createTelemetry } from './lambdas/telemetry';
 export type { WebSocketEvent } from './lambdas/webSocketEvent';
-// Running requests from wake-ups; the dead-letter and wake-up queues.
-export type { ProcessorDeps, WakeUpScheduler } from './processor/processRequest';
+// Dispatching and running requests from wake-ups; the dead-letter and wake-up queues.
+export type { DispatchDeps } from './processor/dispatch';
+export { dispatchWakeUps } from './processor/dispatch';
+export type { RunnerDeps, WakeUpScheduler } from './processor/processRequest';
 export { processRequest } from './processor/processRequest';
 // The request view and frames.
 export type { DynamoDbRequestViewStoreOptions } from './projections/dynamodb/requestViewStore';
@@ -146,6 +156,23 @@ export type { RedriveDeps, RedriveReport } from './queues/redrive';
 export { redriveDeadLetters } from './queues/redrive';
 export type { SqsWakeUpSchedulerOptions, WakeUp } from './queues/wakeUpQueue';
 export { SqsWakeUpScheduler } from './queues/wakeUpQueue';
+export type {
+  AuthorizerConfig,
+  BackendConfig,
+  DispatcherConfig,
+  FrontDoorConfig,
+} from './settings/config';
+export {
+  InvalidSettingError,
+  MissingSettingError,
+  readAuthorizerConfig,
+  readBackendConfig,
+  readDispatcherConfig,
+  readFrontDoorConfig,
+} from './settings/config';
+export { ENV } from './settings/environment';
+export type { RunnerMappingSettings, StreamMappingSettings } from './settings/mappings';
+export { EVENT_SOURCE_MAPPINGS } from './settings/mappings';
 // The tables every deployment creates.
 export { createTables } from './tables/createTables';
 export type { TableDefinition, TableNames, TableRole } from './tables/definitions';

@@ -44,7 +44,10 @@ describe('every path of its machine', () => {
     outputs: { checkReceipts: { checked: 2 }, payOut: { transferId: 'tr-path' } },
     signals: [{ type: 'approve', approver: 'bob' }],
   });
-  for (const path of paths) test(path.name, () => runMachinePath(expenseApproval, path));
+  for (const path of paths)
+    test(path.name, async () => {
+      await runMachinePath(expenseApproval, path);
+    });
 });
 
 test('replays its recorded history (a changed machine needs a version bump)', () => {

@@ -16,7 +16,7 @@ export interface BundleOptions {
  * Bundles every function with esbuild, with the very settings the CDK
  * construct gives `NodejsFunction` (`BUNDLE`), from the same entries
  * (`resolveEntries`: the user's workflows go into the router, processor,
- * projector and timer). Returns each function's directory holding
+ * projector and runner). Returns each function's directory holding
  * `index.mjs` and its source map, under `node_modules/.cache/streamer-pulumi/`.
  */
 export function bundleFunctions(options: BundleOptions): Record<FunctionKind, string> {

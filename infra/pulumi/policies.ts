@@ -66,7 +66,7 @@ export function functionStatements(kind: FunctionKind, targets: PolicyTargets): 
     sendTo.push(targets.queues.failedEvents);
   }
   if (sendTo.length > 0) statements.push(allow(SEND, sendTo));
-  if (kind === 'timer') statements.push(allow(CONSUME, [targets.queues.wakeUp]));
+  if (kind === 'runner') statements.push(allow(CONSUME, [targets.queues.wakeUp]));
   if (access.manageConnections) {
     statements.push(
       allow(

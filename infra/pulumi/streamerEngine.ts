@@ -113,7 +113,7 @@ export class StreamerEngine extends pulumi.ComponentResource {
       subscriptions: table('subscriptions'),
     };
     const sizing = { ...DEFAULT_SIZING, ...args.sizing };
-    const queues = this.#queues(sizing.timer, args.kmsKeyArn);
+    const queues = this.#queues(sizing.runner, args.kmsKeyArn);
     this.deadLetterQueue = queues.deadLetter;
     this.wakeUpQueue = queues.wakeUp;
     this.failedEventsQueue = queues.failedEvents;
@@ -201,7 +201,7 @@ export class StreamerEngine extends pulumi.ComponentResource {
     );
   }
 
-  #queues(timer: FunctionSizing, kmsKeyArn?: pulumi.Input<string>): Queues {
+  #queues(runner: FunctionSizing, kmsKeyArn?: pulumi.Input<string>): Queues {
     const { prefix, queueRetention } = this.#stage;
     const encryption = kmsKeyArn ? { kmsMasterKeyId: kmsKeyArn } : { sqsManagedSseEnabled: true };
     const queue = (id: string, args: aws.sqs.QueueArgs) => {
@@ -245,7 +245,7 @@ export class StreamerEngine extends pulumi.ComponentResource {
     });
     const wakeUp = queue('wake-ups', {
       name: `${prefix}-wake-ups`,
-      visibilityTimeoutSeconds: wakeUpVisibilityTimeout(timer.timeout).toSeconds(),
+      visibilityTimeoutSeconds: wakeUpVisibilityTimeout(runner.timeout).toSeconds(),
       messageRetentionSeconds: fourteenDays,
       redrivePolicy: pulumi.jsonStringify({
         deadLetterTargetArn: failedEvents.arn,
@@ -488,11 +488,12 @@ export class StreamerEngine extends pulumi.ComponentResource {
     stream('processor', processorFilterPatterns());
     stream('projector', projectorFilterPatterns());
     new aws.lambda.EventSourceMapping(
-      `${name}-timer-wake-ups`,
+      `${name}-runner-wake-ups`,
       {
         eventSourceArn: this.wakeUpQueue.arn,
-        functionName: this.aliases.timer.arn,
+        functionName: this.aliases.runner.arn,
         batchSize: WAKE_UP_MAPPING.batchSize,
+        scalingConfig: { maximumConcurrency: WAKE_UP_MAPPING.maxConcurrency },
         functionResponseTypes: ['ReportBatchItemFailures'],
       },
       { parent: this },

@@ -80,3 +80,22 @@ export class EventStoreUnavailableError extends EventStoreError {
   override readonly name = 'EventStoreUnavailableError';
   readonly retryable = true;
 }
+
+/**
+ * An item of the log is not a commit item (nor a one-event item of the first
+ * layout): the table holds something this store did not write, or a newer
+ * layout. Nothing can be read past it; retrying will not help.
+ */
+export class CorruptLogItemError extends EventStoreError {
+  override readonly name = 'CorruptLogItemError';
+  readonly retryable = false;
+  constructor(
+    readonly requestKey: string,
+    readonly seq: number,
+    readonly reason: string,
+  ) {
+    super(
+      `The log item of request ${requestKey} at seq ${seq} cannot be read: ${reason}. Check what wrote it; docs/events.md describes the layouts this store reads`,
+    );
+  }
+}

@@ -18,9 +18,10 @@ export interface EventStore {
    * version. Throws `VersionConflictError` when another writer got there
    * first, `EventTooLargeError` / `AppendTooLargeError` over the limits.
    *
-   * `expectedVersion` must come from a read of this log: the store always
-   * detects a stale version, but the DynamoDB adapter cannot detect a
-   * version invented ahead of the log without a transaction on every append.
+   * Any `expectedVersion` other than the log's current one is a conflict:
+   * stale ones (even inside an earlier multi-event append) and ones ahead of
+   * the log. The DynamoDB adapter checks a version it has not itself read or
+   * written with one extra query (docs/events.md, "Storage layout").
    *
    * @example
    * const version = await store.append('acme#r1', 0, [

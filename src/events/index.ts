@@ -2,6 +2,7 @@
 // DynamoDB adapter is imported from `src/events/dynamodb`.
 export {
   AppendTooLargeError,
+  CorruptLogItemError,
   EventStoreError,
   EventStoreUnavailableError,
   EventTooLargeError,

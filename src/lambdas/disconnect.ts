@@ -1,12 +1,8 @@
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { closeConnection } from '../connections/connectionLifecycle';
-import { readFrontDoorConfig } from './config';
-import { type ConnectionDeps, connectionDeps } from './frontDoorDeps';
-import {
-  createFrontDoorTelemetry,
-  type FrontDoorTelemetry,
-  MetricUnit,
-} from './frontDoorTelemetry';
+import { type ConnectionHandlerDeps, connectionHandlerDeps } from './frontDoorDeps';
+import { type Lazy, resolvedOnce } from './handlerDeps';
+import { MetricUnit } from './telemetry';
 import type { WebSocketEvent } from './webSocketEvent';
 
 /**
@@ -14,19 +10,16 @@ import type { WebSocketEvent } from './webSocketEvent';
  * subscriptions. API Gateway delivers it best-effort, so the frame poster's
  * 410 path and the 24 h TTL clean up whatever it misses.
  */
-export function createDisconnectHandler(deps?: ConnectionDeps, telemetry?: FrontDoorTelemetry) {
-  const { logger, metrics } = telemetry ?? createFrontDoorTelemetry('disconnect');
-  let resolved = deps;
+export function createDisconnectHandler(
+  deps: Lazy<ConnectionHandlerDeps> = connectionHandlerDeps('disconnect'),
+) {
+  const resolve = resolvedOnce(deps);
   return async (event: WebSocketEvent): Promise<APIGatewayProxyResultV2> => {
     const started = Date.now();
-    resolved ??= connectionDeps(readFrontDoorConfig());
+    const { connections, subscriptions, telemetry } = resolve();
     const context = event.requestContext;
-    const removed = await closeConnection(
-      resolved.connections,
-      resolved.subscriptions,
-      context.connectionId,
-    );
-    logger.info('disconnected', {
+    const removed = await closeConnection(connections, subscriptions, context.connectionId);
+    telemetry.logger.info('disconnected', {
       connection_id: context.connectionId,
       user_id: context.authorizer?.userId,
       tenant_id: context.authorizer?.tenantId,
@@ -35,8 +28,8 @@ export function createDisconnectHandler(deps?: ConnectionDeps, telemetry?: Front
       status: 200,
       duration_ms: Date.now() - started,
     });
-    metrics.addMetric('Disconnections', MetricUnit.Count, 1);
-    metrics.publishStoredMetrics();
+    telemetry.metrics.addMetric('Disconnections', MetricUnit.Count, 1);
+    telemetry.metrics.publishStoredMetrics();
     return { statusCode: 200 };
   };
 }

@@ -11,7 +11,13 @@ import type { EngineLogger, WorkflowRegistry } from '../engine';
 import { DynamoDbEventStore } from '../events/dynamodb';
 import { DynamoDbRequestViewStore } from '../projections/dynamodb/requestViewStore';
 import type { RouterDeps } from '../router/router';
-import type { AuthorizerConfig, FrontDoorConfig } from './config';
+import {
+  type AuthorizerConfig,
+  type FrontDoorConfig,
+  readAuthorizerConfig,
+  readFrontDoorConfig,
+} from '../settings/config';
+import { createTelemetry, type Telemetry } from './telemetry';
 import { traced } from './tracing';
 
 /** SDK clients the wiring uses; by default built from the environment (endpoints from `AWS_ENDPOINT_URL_*`). */
@@ -92,5 +98,52 @@ export function routerDeps(
     ...(config.requestViewTable && {
       views: new DynamoDbRequestViewStore({ client: dynamo, tableName: config.requestViewTable }),
     }),
+  };
+}
+
+/** What the authorizer handler needs. */
+export interface AuthorizerHandlerDeps {
+  readonly verify: TokenVerifier;
+  readonly telemetry: Telemetry;
+}
+
+/** The authorizer's dependencies from the environment (its JWT settings). */
+export function authorizerHandlerDeps(): AuthorizerHandlerDeps {
+  return { ...authorizerDeps(readAuthorizerConfig()), telemetry: createTelemetry('authorizer') };
+}
+
+/** What the `$connect` and `$disconnect` handlers need. */
+export interface ConnectionHandlerDeps extends ConnectionDeps {
+  readonly telemetry: Telemetry;
+}
+
+/** The connect or disconnect handler's dependencies from the environment. */
+export function connectionHandlerDeps(
+  component: 'connect' | 'disconnect',
+): () => ConnectionHandlerDeps {
+  return () => ({
+    ...connectionDeps(readFrontDoorConfig()),
+    telemetry: createTelemetry(component),
+  });
+}
+
+/** What the `$default` (router) handler needs. */
+export interface RouterHandlerDeps {
+  readonly router: RouterDeps;
+  readonly telemetry: Telemetry;
+}
+
+/**
+ * The router handler's dependencies from the environment, around the
+ * workflows it serves.
+ *
+ * @example
+ * export const handler = createRouterHandler(routerHandlerDeps(createWorkflowRegistry(workflows)));
+ */
+export function routerHandlerDeps(registry: WorkflowRegistry): () => RouterHandlerDeps {
+  return () => {
+    const telemetry = createTelemetry('router');
+    const config = readFrontDoorConfig(process.env, { requireManagementEndpoint: true });
+    return { router: routerDeps(registry, config, telemetry.logger), telemetry };
   };
 }

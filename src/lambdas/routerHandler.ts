@@ -1,38 +1,33 @@
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import type { WorkflowRegistry } from '../engine';
 import { routeEvent } from '../router/routeEvent';
-import type { RouterDeps } from '../router/router';
-import { readFrontDoorConfig } from './config';
-import { routerDeps } from './frontDoorDeps';
-import {
-  createFrontDoorTelemetry,
-  type FrontDoorTelemetry,
-  MetricUnit,
-} from './frontDoorTelemetry';
+import type { RouterHandlerDeps } from './frontDoorDeps';
+import { type Lazy, resolvedOnce } from './handlerDeps';
+import { MetricUnit } from './telemetry';
 import type { WebSocketEvent } from './webSocketEvent';
+
+export type { RouterHandlerDeps } from './frontDoorDeps';
+export { routerHandlerDeps } from './frontDoorDeps';
 
 /**
  * The `$default` route: parse, route, map. The reply frame is the route
- * response's `body` (API Gateway two-way integration). `deps` and
- * `telemetry` are test seams; by default both come from the environment.
+ * response's `body` (API Gateway two-way integration).
+ *
+ * @example
+ * export const handler = createRouterHandler(routerHandlerDeps(createWorkflowRegistry(workflows)));
  */
-export function createRouterHandler(
-  registry: WorkflowRegistry,
-  deps?: RouterDeps,
-  telemetry?: FrontDoorTelemetry,
-) {
-  const { logger, metrics } = telemetry ?? createFrontDoorTelemetry('router');
-  const config = () => readFrontDoorConfig(process.env, { requireManagementEndpoint: true });
-  let resolved = deps;
+export function createRouterHandler(deps: Lazy<RouterHandlerDeps>) {
+  const resolve = resolvedOnce(deps);
   return async (event: WebSocketEvent): Promise<APIGatewayProxyResultV2> => {
     const started = Date.now();
-    resolved ??= routerDeps(registry, config(), logger);
-    const routed = await routeEvent(resolved, event);
+    const { router, telemetry } = resolve();
+    const routed = await routeEvent(router, event);
     const fields = { ...routed.logFields, duration_ms: Date.now() - started };
-    if (routed.internal) logger.error('message failed', { ...fields, error: routed.cause });
-    else logger.info('message routed', fields);
-    metrics.addMetric(routed.ok ? 'MessagesRouted' : 'MessagesRejected', MetricUnit.Count, 1);
-    metrics.publishStoredMetrics();
+    if (routed.internal)
+      telemetry.logger.error('message failed', { ...fields, error: routed.cause });
+    else telemetry.logger.info('message routed', fields);
+    const metric = routed.ok ? 'MessagesRouted' : 'MessagesRejected';
+    telemetry.metrics.addMetric(metric, MetricUnit.Count, 1);
+    telemetry.metrics.publishStoredMetrics();
     return { statusCode: 200, body: routed.body };
   };
 }

@@ -2,7 +2,7 @@ import type { WorkflowRegistry } from '../engine';
 import { createAuthorizerHandler } from '../lambdas/authorizer';
 import { createConnectHandler } from '../lambdas/connect';
 import { createDisconnectHandler } from '../lambdas/disconnect';
-import { createRouterHandler } from '../lambdas/routerHandler';
+import { createRouterHandler, routerHandlerDeps } from '../lambdas/routerHandler';
 import type { GatewayHandlers } from './gateway';
 
 /**
@@ -18,6 +18,6 @@ export function loadGatewayHandlers(registry: WorkflowRegistry): GatewayHandlers
     authorizer: createAuthorizerHandler(),
     connect: createConnectHandler(),
     disconnect: createDisconnectHandler(),
-    default: createRouterHandler(registry),
+    default: createRouterHandler(routerHandlerDeps(registry)),
   };
 }

@@ -2,9 +2,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { WorkflowRegistry } from '../engine';
-import { createProcessorHandler } from '../lambdas/processorHandler';
-import { createProjectorHandler } from '../lambdas/projectorHandler';
-import { createTimerHandler } from '../lambdas/timerHandler';
+import { createProcessorHandler } from '../lambdas/processor';
+import { createProjectorHandler } from '../lambdas/projector';
+import { createRunnerHandler, runnerHandlerDeps } from '../lambdas/runnerHandler';
+import { asEnvironment, locationVariables } from '../settings/environment';
+import { EVENT_SOURCE_MAPPINGS } from '../settings/mappings';
 import { createTables } from '../tables/createTables';
 import { type TableNames, tableNames } from '../tables/definitions';
 import { createDemoRegistry } from '../workflows';
@@ -13,19 +15,18 @@ import { lockDataDir } from './dataDirLock';
 import { createDevIdentity, type DevIdentity } from './devIdentity';
 import { type DynamoDbLocal, type LocalCredentials, startDynamoDbLocal } from './dynamoDbLocal';
 import { freePort } from './freePort';
-import { type LocalGateway, startLocalGateway } from './gateway';
+import { startLocalGateway } from './gateway';
 import { loadGatewayHandlers } from './gatewayHandlers';
 import { LOCAL_AWS } from './localAws';
 import { dataDirCredentials, randomLocalCredentials } from './localCredentials';
 import { createSqsEventSourceMapping, type LocalSqs, startLocalSqs } from './sqs';
-import {
-  createDynamoDbStreamMapping,
-  type DynamoDBStreamMappingHandler,
-  type DynamoDbStreamMapping,
-} from './streamMapping';
+import { createDynamoDbStreamMapping, type DynamoDBStreamMappingHandler } from './streamMapping';
 
 /** A DynamoDB Streams Lambda handler, as the stream mappings invoke it. */
 export type StreamHandler = DynamoDBStreamMappingHandler;
+
+/** The runner's SQS handler, as the wake-up queue's mapping invokes it. */
+export type RunnerHandler = ReturnType<typeof createRunnerHandler>;
 
 /** JWT settings; with none, a dev key pair is generated and a token printed. */
 export interface LocalJwtSettings {
@@ -58,8 +59,13 @@ export interface LocalStackOptions {
   /** Divides the demo workflows' sleeps. Default 1. */
   readonly demoSpeed?: number;
   readonly jwt?: LocalJwtSettings;
-  /** Timeout of the processor and timer functions (what `getRemainingTimeInMillis` counts down from). Default 60 s. */
+  /** Timeout of the functions the mappings invoke (what `getRemainingTimeInMillis` counts down from). Default 60 s (AWS: 5 min for the runner). */
   readonly functionTimeoutMs?: number;
+  /**
+   * Runner invocations at once, like the runner's SQS `maximumConcurrency`
+   * and reserved concurrency in AWS. Default: `EVENT_SOURCE_MAPPINGS.runner.maxConcurrency`.
+   */
+  readonly runnerConcurrency?: number;
   /** Idle poll interval of the stream mappings. Default 25 ms. */
   readonly pollIntervalMs?: number;
   /**
@@ -71,6 +77,12 @@ export interface LocalStackOptions {
     functionName: 'processor' | 'projector',
     handler: StreamHandler,
   ) => StreamHandler;
+  /**
+   * Wraps the runner's handler before its queue mapping invokes it (to crash
+   * an invocation mid-step, or watch its responses).
+   * @internal
+   */
+  readonly wrapRunnerHandler?: (handler: RunnerHandler) => RunnerHandler;
   /** Where mapping and handler problems are reported. Default `console.error`. */
   readonly onError?: (error: unknown, where: string) => void;
   /** Serve the dashboard at `http://127.0.0.1:<port>/dashboard/` (built on its first request). Default true. */
@@ -129,59 +141,24 @@ export interface LocalStack {
  * them (including the SDK's `AWS_ENDPOINT_URL_*`) for this process.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const stops: (() => Promise<void>)[] = [];
-  const stop = async () => {
-    while (stops.length > 0)
-      await stops
-        .pop()?.()
-        .catch((error: unknown) => onError(error, 'stop'));
-  };
   const onError = options.onError ?? reportBriefly;
+  const stops = new Stops(onError);
   try {
     const { ddb, dynamoDbEndpoint, aws } = await startStorage(options, stops);
-    const dynamo = new DynamoDBClient({ endpoint: dynamoDbEndpoint, ...aws });
-    stops.push(async () => dynamo.destroy());
+    const dynamo = stops.client(new DynamoDBClient({ endpoint: dynamoDbEndpoint, ...aws }));
     const tables = tableNames(options.tablePrefix ?? 'streamer-local');
     await createTables(dynamo, tables);
-
     const localSqs: LocalSqs = await startLocalSqs();
     stops.push(() => localSqs.stop());
-    const sqs = localSqs.createClient();
-    stops.push(async () => sqs.destroy());
-
-    const devIdentity =
-      options.jwt?.publicKeyPem || options.jwt?.jwksUrl
-        ? undefined
-        : await createDevIdentity({
-            ...(options.jwt?.issuer && { issuer: options.jwt.issuer }),
-            ...(options.jwt?.audience && { audience: options.jwt.audience }),
-          });
+    const sqs = stops.client(localSqs.createClient());
+    const devIdentity = await devIdentityFor(options.jwt);
     const port = options.port ?? (await freePort());
-    const managementEndpoint = `http://127.0.0.1:${port}/local`;
-    Object.assign(process.env, {
-      AWS_REGION: aws.region,
-      AWS_ACCESS_KEY_ID: aws.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: aws.credentials.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
-      AWS_ENDPOINT_URL_SQS: localSqs.endpoint,
-      REQUESTS_TABLE: tables.requests,
-      REQUEST_VIEW_TABLE: tables.requestView,
-      CONNECTIONS_TABLE: tables.connections,
-      SUBSCRIPTIONS_TABLE: tables.subscriptions,
-      DEAD_LETTER_QUEUE_URL: localSqs.queues.deadLetter.url,
-      WAKE_UP_QUEUE_URL: localSqs.queues.wakeUp.url,
-      WEBSOCKET_MANAGEMENT_ENDPOINT: managementEndpoint,
-      ...(devIdentity ? { JWT_PUBLIC_KEY: devIdentity.publicKeyPem } : {}),
-      ...(options.jwt?.publicKeyPem && { JWT_PUBLIC_KEY: options.jwt.publicKeyPem }),
-      ...(options.jwt?.jwksUrl && { JWKS_URL: options.jwt.jwksUrl }),
-      ...(options.jwt?.issuer && { JWT_ISSUER: options.jwt.issuer }),
-      ...(options.jwt?.audience && { JWT_AUDIENCE: options.jwt.audience }),
-    });
+    Object.assign(process.env, localEnvironment({ aws, dynamoDbEndpoint, localSqs, tables, port }));
+    Object.assign(process.env, jwtEnvironment(options.jwt, devIdentity));
     process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-
     const registry = options.registry ?? createDemoRegistry({ speed: options.demoSpeed ?? 1 });
-    const gateway: LocalGateway = await startLocalGateway({
+    const gateway = await startLocalGateway({
       handlers: loadGatewayHandlers(registry),
       port,
       stage: 'local',
@@ -191,55 +168,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }),
     });
     stops.push(() => gateway.close());
-
-    const streams = new DynamoDBStreamsClient({ endpoint: dynamoDbEndpoint, ...aws });
-    stops.push(async () => streams.destroy());
-    const streamSettings = {
+    const streams = stops.client(new DynamoDBStreamsClient({ endpoint: dynamoDbEndpoint, ...aws }));
+    await startMappings({
+      options,
+      registry,
+      stops,
       streams,
-      source: { tableName: tables.requests, dynamodb: dynamo },
-      startingPosition: 'TRIM_HORIZON' as const,
-      batchSize: 100,
-      maximumRetryAttempts: 10,
-      maximumRecordAgeInSeconds: 3600,
-      bisectBatchOnFunctionError: true,
-      reportBatchItemFailures: true,
-      onFailure: { sqs, queueUrl: localSqs.queues.streamFailures.url },
-      pollIntervalMs: options.pollIntervalMs ?? 25,
-      functionTimeoutMs: options.functionTimeoutMs ?? 60_000,
-      onError,
-    };
-    const wrap = options.wrapStreamHandler ?? ((_name, handler) => handler);
-    const mappings: DynamoDbStreamMapping[] = [
-      createDynamoDbStreamMapping({
-        ...streamSettings,
-        functionName: 'processor',
-        handler: wrap('processor', createProcessorHandler(registry)),
-      }),
-      createDynamoDbStreamMapping({
-        ...streamSettings,
-        functionName: 'projector',
-        handler: wrap('projector', createProjectorHandler(registry)),
-      }),
-    ];
-    for (const mapping of mappings) {
-      await mapping.start();
-      stops.push(() => mapping.stop());
-    }
-    const timer = createSqsEventSourceMapping({
-      functionName: 'timer',
-      handler: createTimerHandler(registry),
+      dynamo,
       sqs,
-      queue: localSqs.queues.wakeUp,
-      batchSize: 10,
-      reportBatchItemFailures: true,
-      waitTimeSeconds: 1,
-      maximumConcurrency: 2,
-      functionTimeoutMs: options.functionTimeoutMs ?? 60_000,
+      localSqs,
+      tables,
       onError,
     });
-    timer.start();
-    stops.push(() => timer.stop());
-
     return {
       url: gateway.url,
       ...(options.dashboard !== false && {
@@ -261,12 +201,144 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(devIdentity && { devIdentity }),
       dynamo,
       sqs,
-      stop,
+      stop: () => stops.stopAll(),
     };
   } catch (error) {
-    await stop();
+    await stops.stopAll();
     throw error;
   }
+}
+
+/** What the stack started, stopped in reverse order; a failure to stop one part is reported, not thrown. */
+class Stops {
+  readonly #stops: (() => Promise<void>)[] = [];
+  constructor(private readonly onError: (error: unknown, where: string) => void) {}
+
+  push(stop: () => Promise<void>): void {
+    this.#stops.push(stop);
+  }
+
+  /** Registers an SDK client to destroy, and returns it. */
+  client<T extends { destroy(): void }>(client: T): T {
+    this.#stops.push(async () => client.destroy());
+    return client;
+  }
+
+  async stopAll(): Promise<void> {
+    while (this.#stops.length > 0) {
+      await this.#stops
+        .pop()?.()
+        .catch((error: unknown) => this.onError(error, 'stop'));
+    }
+  }
+}
+
+/** A generated dev key pair, unless the settings name a key. */
+function devIdentityFor(jwt: LocalJwtSettings | undefined): Promise<DevIdentity | undefined> {
+  if (jwt?.publicKeyPem || jwt?.jwksUrl) return Promise.resolve(undefined);
+  return createDevIdentity({
+    ...(jwt?.issuer && { issuer: jwt.issuer }),
+    ...(jwt?.audience && { audience: jwt.audience }),
+  });
+}
+
+/** The variables a deployed function gets (the shared names), pointed at the local parts. */
+function localEnvironment(parts: {
+  aws: LocalAwsConfig;
+  dynamoDbEndpoint: string;
+  localSqs: LocalSqs;
+  tables: TableNames;
+  port: number;
+}): Record<string, string> {
+  const { aws, localSqs } = parts;
+  return {
+    AWS_REGION: aws.region,
+    AWS_ACCESS_KEY_ID: aws.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: aws.credentials.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: parts.dynamoDbEndpoint,
+    AWS_ENDPOINT_URL_SQS: localSqs.endpoint,
+    ...asEnvironment(
+      locationVariables({
+        tableNames: parts.tables,
+        deadLetterQueueUrl: localSqs.queues.deadLetter.url,
+        wakeUpQueueUrl: localSqs.queues.wakeUp.url,
+        managementEndpoint: `http://127.0.0.1:${parts.port}/local`,
+      }),
+    ),
+  };
+}
+
+/** The authorizer's variables: the given key, or the generated dev key's. */
+function jwtEnvironment(
+  jwt: LocalJwtSettings | undefined,
+  devIdentity: DevIdentity | undefined,
+): Record<string, string> {
+  return asEnvironment<string>({
+    ...(devIdentity && { jwtPublicKey: devIdentity.publicKeyPem }),
+    ...(jwt?.publicKeyPem && { jwtPublicKey: jwt.publicKeyPem }),
+    ...(jwt?.jwksUrl && { jwksUrl: jwt.jwksUrl }),
+    ...(jwt?.issuer && { jwtIssuer: jwt.issuer }),
+    ...(jwt?.audience && { jwtAudience: jwt.audience }),
+  });
+}
+
+/** The three event-source mappings, with the settings AWS uses (`EVENT_SOURCE_MAPPINGS`). */
+async function startMappings(parts: {
+  options: LocalStackOptions;
+  registry: WorkflowRegistry;
+  stops: Stops;
+  streams: DynamoDBStreamsClient;
+  dynamo: DynamoDBClient;
+  sqs: SQSClient;
+  localSqs: LocalSqs;
+  tables: TableNames;
+  onError: (error: unknown, where: string) => void;
+}): Promise<void> {
+  const { options, stops, onError } = parts;
+  const functionTimeoutMs = options.functionTimeoutMs ?? 60_000;
+  const wrap = options.wrapStreamHandler ?? ((_name, handler) => handler);
+  const stream = (functionName: 'processor' | 'projector', handler: StreamHandler) => {
+    const settings = EVENT_SOURCE_MAPPINGS[functionName];
+    return createDynamoDbStreamMapping({
+      streams: parts.streams,
+      source: { tableName: parts.tables.requests, dynamodb: parts.dynamo },
+      startingPosition: 'TRIM_HORIZON',
+      batchSize: settings.batchSize,
+      maximumRetryAttempts: settings.retryAttempts,
+      maximumRecordAgeInSeconds: settings.maxRecordAgeSeconds,
+      bisectBatchOnFunctionError: true,
+      reportBatchItemFailures: true,
+      onFailure: { sqs: parts.sqs, queueUrl: parts.localSqs.queues.streamFailures.url },
+      pollIntervalMs: options.pollIntervalMs ?? 25,
+      functionTimeoutMs,
+      onError,
+      functionName,
+      handler: wrap(functionName, handler),
+    });
+  };
+  for (const mapping of [
+    stream('processor', createProcessorHandler()),
+    stream('projector', createProjectorHandler()),
+  ]) {
+    await mapping.start();
+    stops.push(() => mapping.stop());
+  }
+  const runner = createSqsEventSourceMapping({
+    functionName: 'runner',
+    handler: (options.wrapRunnerHandler ?? ((handler) => handler))(
+      createRunnerHandler(runnerHandlerDeps(parts.registry)),
+    ),
+    sqs: parts.sqs,
+    queue: parts.localSqs.queues.wakeUp,
+    batchSize: EVENT_SOURCE_MAPPINGS.runner.batchSize,
+    reportBatchItemFailures: true,
+    waitTimeSeconds: 1,
+    maximumConcurrency: options.runnerConcurrency ?? EVENT_SOURCE_MAPPINGS.runner.maxConcurrency,
+    functionTimeoutMs,
+    onError,
+  });
+  runner.start();
+  stops.push(() => runner.stop());
 }
 
 /**
@@ -275,7 +347,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
  */
 async function startStorage(
   options: LocalStackOptions,
-  stops: (() => Promise<void>)[],
+  stops: Stops,
 ): Promise<{ ddb?: DynamoDbLocal; dynamoDbEndpoint: string; aws: LocalAwsConfig }> {
   if (options.dynamoDbEndpoint) {
     return {

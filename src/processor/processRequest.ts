@@ -15,8 +15,8 @@ export interface WakeUpScheduler {
   schedule(wakeUp: WakeUp): Promise<void>;
 }
 
-/** Everything the processor needs, injected (`src/lambdas/backendDeps.ts` builds the real ones). */
-export interface ProcessorDeps {
+/** Everything a run needs, injected (`src/lambdas/backendDeps.ts` builds the real ones). */
+export interface RunnerDeps {
   readonly store: EventStore;
   readonly registry: WorkflowRegistry;
   readonly deadLetterSink: DeadLetterSink;
@@ -34,7 +34,7 @@ export interface ProcessorDeps {
  * wakes the processor.)
  */
 export async function processRequest(
-  deps: ProcessorDeps,
+  deps: RunnerDeps,
   requestKey: string,
   remainingTimeMs: () => number,
 ): Promise<RunOutcome> {

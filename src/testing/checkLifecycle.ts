@@ -4,7 +4,7 @@ import type { StoredEvent } from '../events/event';
 import type { EventStore } from '../events/eventStore';
 import { foldRequestView } from '../projections/requestView';
 import { CRASH_POINTS, type CrashPoint } from './crashes';
-import { InvariantViolation } from './errors';
+import { InvariantViolation, NothingAcceptedError } from './errors';
 import { formatHistory } from './history';
 import {
   checkAttempts,
@@ -25,6 +25,7 @@ import {
   type LifecycleModel,
   type LifecycleReal,
   lifecycleCommands,
+  type ModelRequest,
 } from './lifecycleCommands';
 import { signalCandidates } from './machineEvents';
 import type { StepFault, StepStubs } from './stepProbe';
@@ -60,6 +61,11 @@ export interface CheckLifecycleOptions<TInput = unknown> {
   readonly store?: () => EventStore;
   /** Older versions of the workflow that must still run. */
   readonly otherVersions?: readonly Workflow[];
+  /**
+   * The workflows the checked one starts as child workflows: registered beside it, and every
+   * child request it starts is held to the same invariants and must settle too.
+   */
+  readonly children?: readonly Workflow[];
   /** @internal Engine options a kit test swaps in (a faulty projector or runner). */
   readonly engine?: Partial<Pick<TestEngineOptions, 'project' | 'runRequest'>>;
 }
@@ -135,6 +141,7 @@ export async function checkLifecycle<TInput>(
     ...(options.path !== undefined ? { path: options.path } : {}),
   });
   if (details.failed) throw reportOf(details, failure);
+  if (totals.requests === 0) throw new NothingAcceptedError(workflow.action, details.numRuns);
   return { numRuns: details.numRuns, seed: details.seed, ...totals };
 }
 
@@ -173,7 +180,7 @@ async function runSchedule(
   cmds: Iterable<fc.AsyncCommand<LifecycleModel, LifecycleReal>>,
 ): Promise<{ error?: unknown; history: string; trace: string[]; requests: number }> {
   const engine = createTestEngine({
-    workflows: [workflow, ...(options.otherVersions ?? [])],
+    workflows: [workflow, ...(options.otherVersions ?? []), ...(options.children ?? [])],
     ...(options.stubs ? { stubs: options.stubs } : {}),
     ...(options.store ? { store: options.store() } : {}),
     ...options.engine,
@@ -183,6 +190,7 @@ async function runSchedule(
   const previous = new Map<string, StoredEvent[]>();
   const real: LifecycleReal = {
     engine,
+    action: workflow.action,
     tenants,
     signals: signalCandidates(workflow.machine, options.signals),
     trace,
@@ -204,13 +212,30 @@ async function logsOf(
   model: LifecycleModel,
 ): Promise<Map<string, StoredEvent[]>> {
   const logs = new Map<string, StoredEvent[]>();
-  for (const request of model.requests) {
-    logs.set(
-      engine.internals.key(request.requestId, request),
-      await engine.log(request.requestId, request),
-    );
+  for await (const { request, log } of everyRequest(engine, model)) {
+    logs.set(engine.internals.key(request.requestId, request), log);
   }
   return logs;
+}
+
+/**
+ * Every request of the schedule with its log: the submitted ones, then each child a
+ * request's log says it started (same tenant), depth first.
+ */
+async function* everyRequest(
+  engine: TestEngine,
+  model: LifecycleModel,
+): AsyncGenerator<{ request: ModelRequest; log: StoredEvent[] }> {
+  const pending: ModelRequest[] = [...model.requests];
+  for (let request = pending.shift(); request; request = pending.shift()) {
+    const log = await engine.log(request.requestId, request);
+    yield { request, log };
+    for (const event of log) {
+      if (event.type !== 'child.started') continue;
+      const { childRequestId } = event.data as { childRequestId: string };
+      pending.push({ tenantId: request.tenantId, requestId: childRequestId });
+    }
+  }
 }
 
 /**
@@ -243,9 +268,8 @@ async function settleAll(real: LifecycleReal, model: LifecycleModel): Promise<vo
 
 async function openRequests(engine: TestEngine, model: LifecycleModel) {
   const open = [];
-  for (const request of model.requests) {
-    if (!isSettled(engine.registry, await engine.log(request.requestId, request)))
-      open.push(request);
+  for await (const { request, log } of everyRequest(engine, model)) {
+    if (!isSettled(engine.registry, log)) open.push(request);
   }
   return open;
 }

@@ -91,3 +91,25 @@ export class PathMismatchError extends Error {
     this.detail = fields.detail;
   }
 }
+
+/**
+ * {@link checkLifecycle} ran every schedule without a single request accepted:
+ * every input it was given was refused by the workflow's input schema, so no
+ * invariant was exercised. Fix the `inputs` option.
+ *
+ * @example
+ * await checkLifecycle(workflow, { inputs: [{}] }).catch((error) => {
+ *   if (error instanceof NothingAcceptedError) console.log(error.action);
+ * });
+ */
+export class NothingAcceptedError extends Error {
+  override readonly name = 'NothingAcceptedError';
+  /** The action whose input schema refused every input. */
+  readonly action: string;
+  constructor(action: string, numRuns: number) {
+    super(
+      `checkLifecycle(${action}): none of ${numRuns} schedules got a request accepted — every input was refused by the workflow's input schema. Give inputs it accepts.`,
+    );
+    this.action = action;
+  }
+}

@@ -14,7 +14,7 @@ export type { CheckLifecycleOptions, LifecycleReport } from './checkLifecycle';
 export { checkLifecycle } from './checkLifecycle';
 export type { CrashPoint } from './crashes';
 export { CRASH_POINTS, CrashingStore, SimulatedCrash } from './crashes';
-export { InvariantViolation, PathMismatchError } from './errors';
+export { InvariantViolation, NothingAcceptedError, PathMismatchError } from './errors';
 export type {
   GoldenHistory,
   HistoryProblem,

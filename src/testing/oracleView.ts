@@ -57,6 +57,8 @@ interface Walk {
   retryAfter?: number;
   processingStarted?: number;
   processingEnded?: number;
+  /** Set (to a value, or to undefined: no expiry) only by events that change the row's expiry. */
+  ttl?: number | undefined;
 }
 
 /** The fields that change along the log, one event type at a time. */
@@ -113,11 +115,14 @@ const RULES: Readonly<Record<string, Rule>> = {
     finish(v, 'CANCELLED', event.at);
     v.error = { code: 'CANCELLED', message: data.reason ?? 'Request cancelled' };
   },
+  // A dead letter stays listed until it is redriven: no expiry while it waits.
   'request.dead_lettered': (v) => {
     v.status = 'DEAD_LETTERED';
+    v.ttl = undefined;
   },
-  'request.redriven': (v) => {
+  'request.redriven': (v, _data, event) => {
     v.status = 'PENDING';
+    v.ttl = Math.floor(event.at / 1000) + WEEK_SECONDS;
     v.retryCount = 0;
     v.retryAfter = undefined;
     v.processingEnded = undefined;

@@ -14,6 +14,8 @@ export const WAKE_UP_EVENT_TYPES: readonly LifecycleEventType[] = [
   'request.signalled',
   'request.failed',
   'request.redriven',
+  'request.completed',
+  'request.cancelled',
 ];
 
 /**

@@ -9,7 +9,7 @@ import {
   step,
 } from '../../src/engine';
 import { InMemoryEventStore, type StoredEvent, toRequestKey } from '../../src/events';
-import type { StreamHandler } from '../../src/local/stack';
+import type { RunnerHandler } from '../../src/local/stack';
 import { createDemoWorkflows } from '../../src/workflows';
 import { type StackHarness, startStackHarness } from '../support/localStackHarness';
 
@@ -60,25 +60,21 @@ const chargeThenNotify = defineWorkflow({
 const demos = createDemoWorkflows({ speed: 1 });
 const registry = createWorkflowRegistry([...Object.values(demos), chargeThenNotify]);
 
-/** Fails an invocation as soon as a step asks to crash, like a Lambda whose process died. */
-const crashingProcessor = (
-  name: 'processor' | 'projector',
-  handler: StreamHandler,
-): StreamHandler =>
-  name === 'projector'
-    ? handler
-    : (event, context) =>
-        new Promise((resolve, reject) => {
-          crashNow = () => reject(new Error('Runtime exited: the processor crashed mid-step'));
-          handler(event, context).then(resolve, reject);
-        });
+/** Fails a runner invocation as soon as a step asks to crash, like a Lambda whose process died. */
+const crashingRunner =
+  (handler: RunnerHandler): RunnerHandler =>
+  (event, context) =>
+    new Promise((resolve, reject) => {
+      crashNow = () => reject(new Error('Runtime exited: the runner crashed mid-step'));
+      handler(event, context).then(resolve, reject);
+    });
 
 let harness: StackHarness;
 beforeAll(async () => {
   harness = await startStackHarness({
     registry,
     functionTimeoutMs: 3_000,
-    wrapStreamHandler: crashingProcessor,
+    wrapRunnerHandler: crashingRunner,
   });
 });
 afterAll(async () => {
@@ -135,7 +131,7 @@ describe('durability across invocations', () => {
     expect(result).toEqual(uninterrupted.output);
   });
 
-  it("a processor killed after a step's side effect is redelivered and still ends once, never re-running a completed step", async () => {
+  it("a runner killed after a step's side effect is taken over and still ends once, never re-running a completed step", async () => {
     // Given a request whose first charge crashes the processor right after charging
     const requestKey = toRequestKey('acme', 'pay-1');
     crashAfterSideEffect.add(requestKey);

@@ -1,6 +1,6 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBBatchResponse } from 'aws-lambda';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fromPromise, setup } from 'xstate';
 import { z } from 'zod';
@@ -47,24 +47,21 @@ const registry: WorkflowRegistry = {
 };
 
 let harness: StackHarness;
-const processorResponses: DynamoDBBatchResponse[] = [];
-const processorThrows: unknown[] = [];
+const runnerResponses: SQSBatchResponse[] = [];
+const runnerThrows: unknown[] = [];
 beforeAll(async () => {
   harness = await startStackHarness({
     registry,
-    wrapStreamHandler: (name, handler) =>
-      name !== 'processor'
-        ? handler
-        : async (event, context) => {
-            try {
-              const response = await handler(event, context);
-              if (response) processorResponses.push(response);
-              return response;
-            } catch (error) {
-              processorThrows.push(error);
-              throw error;
-            }
-          },
+    wrapRunnerHandler: (handler) => async (event, context) => {
+      try {
+        const response = await handler(event, context);
+        runnerResponses.push(response);
+        return response;
+      } catch (error) {
+        runnerThrows.push(error);
+        throw error;
+      }
+    },
   });
 });
 afterAll(async () => {
@@ -121,10 +118,10 @@ describe('a request its workflow cannot run', () => {
     });
     const messages = await queue.receive(10);
     expect(messages.map((m) => m.message.requestId)).toEqual(['br-1']);
-    // And no delivery failed, so the stream mapping never retried it
-    expect(processorThrows).toEqual([]);
-    expect(processorResponses.flatMap((r) => r.batchItemFailures)).toEqual([]);
-    // And the processor logged one error line naming the workflow and the cause
+    // And no run failed, so the wake-up was never retried
+    expect(runnerThrows).toEqual([]);
+    expect(runnerResponses.flatMap((r) => r.batchItemFailures)).toEqual([]);
+    // And the runner logged one error line naming the workflow and the cause
     const lines = logged
       .flatMap((spy) => spy.mock.calls.map(([chunk]) => String(chunk)))
       .filter((line) => line.includes('request cannot run'));

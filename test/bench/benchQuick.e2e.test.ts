@@ -58,5 +58,5 @@ describe('npm run bench -- --quick', () => {
       }
     }
     expect(readFileSync(out.replace(/\.json$/, '.md'), 'utf8')).toContain('| scenario |');
-  }, 240_000);
+  }, 480_000);
 });

@@ -188,8 +188,12 @@ for (const base of asyncDemos) {
             }),
           );
           await harness.submit(base.action, input);
+          // Runs of 80 ms until the stalled step is the one suspended: on a busy machine an
+          // earlier step may run out of the budget too, and is resumed by the next run.
+          const suspendedHere = (o: { kind: string; stepId?: string }) =>
+            o.kind === 'suspended' && o.stepId === id;
           let outcome = await harness.run('r1', { remainingMs: 80 });
-          while (outcome.kind !== 'suspended')
+          for (let runs = 1; runs < 100 && !suspendedHere(outcome); runs++)
             outcome = await harness.run('r1', { remainingMs: 80 });
           expect(outcome).toMatchObject({ kind: 'suspended', stepId: id });
           const outcomes = await harness.settle();

@@ -15,8 +15,9 @@ export const writerPlans = fc.array(
  * Races the writers on one request: each reads the log, appends at the
  * version it read, and on a conflict reads again and retries. `interleave`
  * lets a `fc.scheduler` decide the order of every read and append.
+ * Every other round also tries a stale version first, which must conflict.
  * Then checks invariant 1: exactly one writer won each seq, the log is
- * dense, and nothing was overwritten or lost.
+ * dense, no two commits overlap, and nothing was overwritten or lost.
  */
 export async function raceAppenders(
   store: EventStore,
@@ -32,6 +33,17 @@ export async function raceAppenders(
         for (;;) {
           const version = (await interleave(`read w${writer}`, () => store.read(requestKey)))
             .length;
+          // Every other round first tries a version older than the one read (it may
+          // fall inside another writer's commit): it must conflict, whatever the timing.
+          const stale = version - 1 - (round % 3);
+          if ((round + writer) % 2 === 0 && stale >= 0) {
+            const attempt = await interleave(`stale append w${writer}`, () =>
+              store.append(requestKey, stale, [
+                { type: 'test.stale', at: 0, tenantId: 'acme', userId: `w${writer}`, data: {} },
+              ]),
+            ).catch((error: unknown) => error);
+            expect(attempt).toBeInstanceOf(VersionConflictError);
+          }
           try {
             const next = await interleave(`append w${writer}`, () =>
               store.append(

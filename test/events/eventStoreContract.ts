@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import {
@@ -14,11 +15,15 @@ import {
  * can stand in for DynamoDB only as far as this suite proves.
  *
  * `makeStore` returns a store over an empty log space; `pagedStore`, when
- * given, must page its reads in small pages so pagination is exercised.
+ * given, must page its reads in small pages so pagination is exercised;
+ * `otherStore`, when given, is a second store over the same logs that shares
+ * nothing in memory with the first (another process), so a writer that has
+ * never read a log is exercised too.
  */
 export function describeEventStoreContract(
   adapter: string,
-  makeStore: () => Promise<{ store: EventStore; pagedStore?: EventStore }>,
+  makeStore: () => Promise<{ store: EventStore; pagedStore?: EventStore; otherStore?: EventStore }>,
+  options: { readonly modelRuns?: number } = {},
 ): void {
   describe(`EventStore contract: ${adapter}`, () => {
     const newRequestId = () => `acme#${ulid()}`;
@@ -157,6 +162,112 @@ export function describeEventStoreContract(
       await expect(store.append(id, 0, tooMany)).rejects.toBeInstanceOf(AppendTooLargeError);
       expect(await store.read(id)).toEqual([]);
       expect(await store.append(id, 0, tooMany.slice(0, 100))).toBe(100);
+    });
+
+    it('rejects every version inside another commit, from a writer that never read the log too', async () => {
+      const { store, otherStore } = await makeStore();
+      const id = newRequestId();
+      await store.append(id, 0, [event(1), event(2), event(3), event(4)]);
+      for (const writer of [store, otherStore ?? store]) {
+        for (const stale of [1, 2, 3]) {
+          await expect(writer.append(id, stale, [event(9), event(10)])).rejects.toMatchObject({
+            name: 'VersionConflictError',
+            expectedVersion: stale,
+            actualVersion: 4,
+          });
+        }
+      }
+      expect((await store.read(id)).map((e) => e.type)).toEqual(
+        [1, 2, 3, 4].map((n) => `test.event_${n}`),
+      );
+      // The commit's own end is the version to append at, from either writer.
+      expect(await (otherStore ?? store).append(id, 4, [event(5)])).toBe(5);
+      expect(await store.append(id, 5, [event(6)])).toBe(6);
+    });
+
+    it('rejects a version ahead of the log, which would leave a gap', async () => {
+      const { store, otherStore } = await makeStore();
+      const id = newRequestId();
+      await store.append(id, 0, [event(1), event(2)]);
+      for (const writer of [store, otherStore ?? store]) {
+        await expect(writer.append(id, 3, [event(4)])).rejects.toMatchObject({
+          name: 'VersionConflictError',
+          actualVersion: 2,
+        });
+      }
+      await expect(store.append(newRequestId(), 2, [event(1)])).rejects.toMatchObject({
+        name: 'VersionConflictError',
+        actualVersion: 0,
+      });
+      expect((await store.read(id)).map((e) => e.seq)).toEqual([1, 2]);
+    });
+
+    it('reads from a seq inside a commit, from a reader that never read the log too', async () => {
+      const { store, otherStore } = await makeStore();
+      const id = newRequestId();
+      await store.append(id, 0, [event(1), event(2), event(3)]);
+      await store.append(id, 3, [event(4), event(5)]);
+      for (const reader of [store, otherStore ?? store]) {
+        for (const fromSeq of [1, 2, 3, 4, 5, 6]) {
+          expect((await reader.read(id, { fromSeq })).map((e) => e.seq)).toEqual(
+            [1, 2, 3, 4, 5].filter((seq) => seq >= fromSeq),
+          );
+        }
+      }
+    });
+
+    it('stores an append too big for one item as consecutive items, all or nothing', async () => {
+      const { store, otherStore } = await makeStore();
+      const id = newRequestId();
+      const blob = 'x'.repeat(250 * 1024);
+      // Three 250 KB events fit no single 400 KB item: three items, one append.
+      expect(await store.append(id, 0, [event(1, { blob }), event(2, { blob }), event(3)])).toBe(3);
+      const events = await store.read(id);
+      expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
+      expect(events[1]?.data).toEqual({ blob });
+      // A version at an inner item's end is still stale.
+      await expect(
+        (otherStore ?? store).append(id, 1, [event(7, { blob }), event(8, { blob })]),
+      ).rejects.toMatchObject({ name: 'VersionConflictError', actualVersion: 3 });
+      expect((await store.read(id, { fromSeq: 2 })).map((e) => e.seq)).toEqual([2, 3]);
+    });
+
+    it('accepts an append exactly when it names the current version, whatever the versions tried (model)', async () => {
+      const { store, otherStore } = await makeStore();
+      const writers = [store, otherStore ?? store];
+      const attempt = fc.record({
+        writer: fc.integer({ min: 0, max: 1 }),
+        /** Distance from the current version: negative is stale, positive is ahead. */
+        offset: fc.integer({ min: -4, max: 2 }),
+        size: fc.integer({ min: 1, max: 4 }),
+        readFirst: fc.boolean(),
+      });
+      await fc.assert(
+        fc.asyncProperty(fc.array(attempt, { minLength: 1, maxLength: 12 }), async (attempts) => {
+          const id = newRequestId();
+          const model: string[] = [];
+          for (const [round, { writer, offset, size, readFirst }] of attempts.entries()) {
+            const through = writers[writer] as EventStore;
+            if (readFirst) expect(await through.read(id)).toHaveLength(model.length);
+            const version = model.length + offset;
+            if (version < 0) continue;
+            const marks = Array.from({ length: size }, (_, i) => `r${round}-e${i}`);
+            const batch = marks.map((mark) => ({ ...event(round), data: { mark } }));
+            const outcome = await through.append(id, version, batch).catch((e: unknown) => e);
+            if (offset === 0) {
+              expect(outcome).toBe(model.length + size);
+              model.push(...marks);
+            } else {
+              expect(outcome).toBeInstanceOf(VersionConflictError);
+              expect(outcome).toMatchObject({ actualVersion: model.length });
+            }
+          }
+          const log = await writers[1]?.read(id);
+          expect(log?.map((e) => e.seq)).toEqual(model.map((_, i) => i + 1));
+          expect(log?.map((e) => (e.data as { mark: string }).mark)).toEqual(model);
+        }),
+        { numRuns: options.modelRuns ?? 100 },
+      );
     });
 
     it('hands out copies: changing a read event changes nothing stored', async () => {

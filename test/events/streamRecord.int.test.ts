@@ -7,7 +7,12 @@ import {
 import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../src/events';
-import { DynamoDbEventStore, parseStreamRecord, requestKeysOf } from '../../src/events/dynamodb';
+import {
+  DynamoDbEventStore,
+  eventTypesOfRecord,
+  parseStreamRecord,
+  requestKeysOf,
+} from '../../src/events/dynamodb';
 import { createTestTables, type TestDynamo } from '../support/dynamo';
 
 let ddb: TestDynamo;
@@ -41,36 +46,44 @@ async function readWholeStream(): Promise<DynamoDBRecord[]> {
 }
 
 describe('DynamoDB Streams records of the event log', () => {
-  it('parse back into the events that were appended', async () => {
+  it('parse back into the events of each commit, one record per append', async () => {
     // Prepare
     const store = new DynamoDbEventStore({ client: ddb.client, tableName: ddb.tables.requests });
     const at = 1_700_000_000_000;
-    const events: NewEvent[] = [
-      {
-        type: 'request.accepted',
-        at,
-        tenantId: 'acme',
-        userId: 'u1',
-        data: { action: 'echo_async', input: { message: 'hi' } },
-      },
-      {
-        type: 'step.started',
-        at: at + 1,
-        tenantId: 'acme',
-        userId: 'u1',
-        data: { stepId: 'echo', attempt: 1 },
-      },
-    ];
+    const accepted: NewEvent = {
+      type: 'request.accepted',
+      at,
+      tenantId: 'acme',
+      userId: 'u1',
+      data: { action: 'echo_async', input: { message: 'hi' } },
+    };
+    const started: NewEvent = {
+      type: 'step.started',
+      at: at + 1,
+      tenantId: 'acme',
+      userId: 'u1',
+      data: { stepId: 'echo', attempt: 1 },
+    };
+    const completed: NewEvent = { ...started, type: 'step.completed', data: { stepId: 'echo' } };
+    const ended: NewEvent = { ...started, type: 'request.completed', data: { output: 1 } };
     // Act
-    await store.append('acme#r1', 0, [events[0] as NewEvent]);
-    await store.append('acme#r1', 1, [events[1] as NewEvent]);
-    await store.append('globex#r1', 0, [{ ...(events[0] as NewEvent), tenantId: 'globex' }]);
+    await store.append('acme#r1', 0, [accepted]);
+    await store.append('acme#r1', 1, [started]);
+    await store.append('acme#r1', 2, [completed, ended]);
+    await store.append('globex#r1', 0, [{ ...accepted, tenantId: 'globex' }]);
     const records = await readWholeStream();
     // Assess
-    expect(records.map((r) => r.eventName)).toEqual(['INSERT', 'INSERT', 'INSERT']);
-    const parsed = records.map(parseStreamRecord);
-    expect(parsed.filter((e) => e?.requestKey === 'acme#r1')).toEqual(await store.read('acme#r1'));
-    expect(parsed.find((e) => e?.requestKey === 'globex#r1')).toMatchObject({
+    expect(records.map((r) => r.eventName)).toEqual(['INSERT', 'INSERT', 'INSERT', 'INSERT']);
+    const ofAcme = records.filter((r) => r.dynamodb?.Keys?.requestKey?.S === 'acme#r1');
+    expect(ofAcme.flatMap(parseStreamRecord)).toEqual(await store.read('acme#r1'));
+    expect(ofAcme.map((r) => [...eventTypesOfRecord(r)].sort())).toEqual([
+      ['request.accepted'],
+      ['step.started'],
+      ['request.completed', 'step.completed'],
+    ]);
+    expect(
+      records.flatMap(parseStreamRecord).find((e) => e.requestKey === 'globex#r1'),
+    ).toMatchObject({
       tenantId: 'globex',
       seq: 1,
     });
@@ -80,12 +93,21 @@ describe('DynamoDB Streams records of the event log', () => {
   it('ignores a record without a new image and rejects one that is not an event', () => {
     expect(
       parseStreamRecord({ eventName: 'REMOVE', dynamodb: { Keys: { requestKey: { S: 'a#b' } } } }),
-    ).toBeUndefined();
+    ).toEqual([]);
     expect(() =>
       parseStreamRecord({
         eventName: 'INSERT',
-        dynamodb: { NewImage: { requestKey: { S: 'a#b' } } },
+        dynamodb: { NewImage: { requestKey: { S: 'a#b' }, seq: { N: '1' } } },
       }),
-    ).toThrow();
+    ).toThrow(/cannot be read/);
+  });
+
+  it('reads the types of a first-layout record too', () => {
+    expect(
+      eventTypesOfRecord({
+        eventName: 'INSERT',
+        dynamodb: { NewImage: { requestKey: { S: 'a#b' }, type: { S: 'step.started' } } },
+      }),
+    ).toEqual(['step.started']);
   });
 });

@@ -1,3 +1,4 @@
+import { createConnection } from 'node:net';
 import {
   ApiGatewayManagementApiClient,
   DeleteConnectionCommand,
@@ -46,7 +47,7 @@ afterEach(async () => {
 
 async function start(
   overrides: Partial<GatewayHandlers> = {},
-  options: { idleTimeoutMs?: number } = {},
+  options: { idleTimeoutMs?: number; maxConnectionMs?: number } = {},
 ) {
   const recorded: Recorded = { authorizer: [], connect: [], disconnect: [], default: [] };
   gateway = await startLocalGateway({
@@ -268,5 +269,43 @@ describe('local API Gateway WebSocket emulator', () => {
     const client = await connect(gateway.url);
     expect(await closed(client)).toBe(1001);
     await vi.waitFor(() => expect(recorded.disconnect).toHaveLength(1));
+  });
+
+  it('closes a connection with 1001 at the maximum connection time and runs $disconnect', async () => {
+    const { gateway, recorded } = await start({}, { maxConnectionMs: 150 });
+    const client = await connect(gateway.url);
+    expect(await closed(client)).toBe(1001);
+    await vi.waitFor(() => expect(recorded.disconnect).toHaveLength(1));
+  });
+
+  it('reports $disconnect (1006) when the client drops the connection while $connect runs, and opens nothing', async () => {
+    let dropped = () => {};
+    const clientGone = new Promise<void>((resolve) => {
+      dropped = resolve;
+    });
+    const { gateway, recorded } = await start({
+      connect: async (event) => {
+        recorded.connect.push(event);
+        client.resetAndDestroy();
+        await clientGone;
+        // Long enough for the gateway to see the reset.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return { statusCode: 200 };
+      },
+    });
+    const client = createConnection(gateway.port, '127.0.0.1', () =>
+      client.write(
+        'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+          'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      ),
+    );
+    client.on('error', () => undefined);
+    client.on('close', () => dropped());
+    await vi.waitFor(() => expect(recorded.disconnect).toHaveLength(1));
+    expect(recorded.disconnect[0]?.requestContext.disconnectStatusCode).toBe(1006);
+    expect(recorded.disconnect[0]?.requestContext.connectionId).toBe(
+      recorded.connect[0]?.requestContext.connectionId,
+    );
+    expect(gateway.connectionIds()).toEqual([]);
   });
 });

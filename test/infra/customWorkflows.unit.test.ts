@@ -38,12 +38,12 @@ const message = (body: unknown) => ({
 });
 
 describe('a user-defined workflow module outside src/', () => {
-  it('is bundled into the processor instead of the demo workflows', () => {
-    const processor = bundleOf('processor');
-    expect(processor).toContain('invoice_reconciliation');
-    expect(processor).toContain('ledger_ping');
-    expect(processor).not.toContain('generate_report');
-    expect(processor).not.toContain('bulk_operation');
+  it('is bundled into the runner instead of the demo workflows', () => {
+    const runner = bundleOf('runner');
+    expect(runner).toContain('invoice_reconciliation');
+    expect(runner).toContain('ledger_ping');
+    expect(runner).not.toContain('generate_report');
+    expect(runner).not.toContain('bulk_operation');
   });
 
   it('is bundled into every function that needs the registry, and into no other', () => {

@@ -147,6 +147,11 @@ describe('the Pulumi component', () => {
           .inputs.environment as { variables: Record<string, string> }
       ).variables;
     expect(envOf('processor')).toMatchObject({
+      [ENV.wakeUpQueueUrl]:
+        'https://sqs.eu-west-1.amazonaws.com/123456789012/streamer-prod-wake-ups',
+    });
+    expect(Object.keys(envOf('processor'))).not.toContain(ENV.requestsTable);
+    expect(envOf('runner')).toMatchObject({
       [ENV.requestsTable]: 'streamer-prod-Requests',
       [ENV.deadLetterQueueUrl]:
         'https://sqs.eu-west-1.amazonaws.com/123456789012/streamer-prod-dead-letters.fifo',
@@ -185,7 +190,7 @@ describe('the Pulumi component', () => {
       filters: processorFilterPatterns().map((p) => ({ pattern: JSON.stringify(p) })),
     });
     only('aws:lambda/eventSourceMapping:EventSourceMapping', (m) =>
-      String(m.inputs.functionName).endsWith('timer:live'),
+      String(m.inputs.functionName).endsWith('runner:live'),
     );
   });
 
@@ -230,7 +235,8 @@ describe('the Pulumi component', () => {
         .flatMap((s) => s.Action);
     expect(onLog('projector')).toContain('dynamodb:Query');
     expect(onLog('projector')).not.toContain('dynamodb:PutItem');
-    expect(onLog('processor')).toContain('dynamodb:PutItem');
+    expect(onLog('runner')).toContain('dynamodb:PutItem');
+    expect(onLog('processor')).toEqual([]);
     for (const kind of FUNCTION_KINDS) {
       const manages = statementsOf(kind).some((s) =>
         s.Action.includes('execute-api:ManageConnections'),

@@ -206,7 +206,7 @@ describe('the customer-managed key option', () => {
   });
 
   it('lets the stream consumers decrypt what they read', () => {
-    for (const kind of ['processor', 'projector', 'timer'] as const) {
+    for (const kind of ['processor', 'projector', 'runner'] as const) {
       const roleId = logicalId(hardened, hardened.engine.functions[kind].role as never);
       const statements = resourcesOf(hardened, 'AWS::IAM::Policy')
         .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))

@@ -22,8 +22,8 @@ function fakeProject(files: readonly string[]): string {
 
 describe('function entries', () => {
   it('names every missing handler module before anything is bundled', () => {
-    // Prepare: a project with only the authorizer and the processor factory.
-    const root = fakeProject(['src/lambdas/authorizer.ts', 'src/lambdas/processorHandler.ts']);
+    // Prepare: a project with only the authorizer and the processor.
+    const root = fakeProject(['src/lambdas/authorizer.ts', 'src/lambdas/processor.ts']);
     // Act
     let error: unknown;
     try {
@@ -40,9 +40,9 @@ describe('function entries', () => {
     expect(missing).toEqual([
       'src/lambdas/connect.ts',
       'src/lambdas/disconnect.ts',
+      'src/lambdas/projector.ts',
       'src/lambdas/routerHandler.ts',
-      'src/lambdas/projectorHandler.ts',
-      'src/lambdas/timerHandler.ts',
+      'src/lambdas/runnerHandler.ts',
       'workflows.ts',
     ]);
     expect((error as Error).message).toContain('src/lambdas/connect.ts');
@@ -53,10 +53,10 @@ describe('function entries', () => {
       'src/lambdas/authorizer.ts',
       'src/lambdas/connect.ts',
       'src/lambdas/disconnect.ts',
+      'src/lambdas/processor.ts',
+      'src/lambdas/projector.ts',
       'src/lambdas/routerHandler.ts',
-      'src/lambdas/processorHandler.ts',
-      'src/lambdas/projectorHandler.ts',
-      'src/lambdas/timerHandler.ts',
+      'src/lambdas/runnerHandler.ts',
       'team/workflows.ts',
     ]);
     const { entries } = resolveEntries({
@@ -64,17 +64,20 @@ describe('function entries', () => {
       workflowsModule: join(root, 'team', 'workflows.ts'),
     });
     expect(entries.connect).toBe(join(root, 'src', 'lambdas', 'connect.ts'));
-    const processor = readFileSync(entries.processor, 'utf8');
-    expect(processor).toContain(
-      `import { workflows } from "${join(root, 'team', 'workflows.ts')}"`,
+    // The processor only dispatches and the projector only folds: no workflow code in their bundles.
+    expect(entries.processor).toBe(join(root, 'src', 'lambdas', 'processor.ts'));
+    expect(entries.projector).toBe(join(root, 'src', 'lambdas', 'projector.ts'));
+    const runner = readFileSync(entries.runner, 'utf8');
+    expect(runner).toContain(`import { workflows } from "${join(root, 'team', 'workflows.ts')}"`);
+    expect(runner).toContain(
+      `import { createRunnerHandler, runnerHandlerDeps } from "${join(root, 'src', 'lambdas', 'runnerHandler.ts')}"`,
     );
-    expect(processor).toContain(
-      `import { createProcessorHandler } from "${join(root, 'src', 'lambdas', 'processorHandler.ts')}"`,
+    expect(runner).toContain(
+      'export const handler = createRunnerHandler(runnerHandlerDeps(createWorkflowRegistry(workflows)));',
     );
-    expect(processor).toContain(
-      'export const handler = createProcessorHandler(createWorkflowRegistry(workflows));',
+    expect(readFileSync(entries.router, 'utf8')).toContain(
+      'createRouterHandler(routerHandlerDeps(createWorkflowRegistry(workflows)))',
     );
-    expect(readFileSync(entries.router, 'utf8')).toContain('createRouterHandler(');
   });
 });
 

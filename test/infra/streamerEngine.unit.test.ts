@@ -6,6 +6,7 @@ import { FUNCTION_KINDS } from '../../infra/functionEntries';
 import { ENV } from '../../infra/functionEnvironment';
 import { STREAM_MAPPING } from '../../infra/streamerEngine';
 import { PROCESSOR_WAKE_UP_EVENTS } from '../../src/processor/wakeUpEvents';
+import { EVENT_SOURCE_MAPPINGS } from '../../src/settings/mappings';
 import { toCreateTableInput } from '../../src/tables/createTables';
 import { tableNames, tables } from '../../src/tables/definitions';
 import { bundlePath, SYNTH_TIMEOUT_MS, type SynthesizedEngine, synthEngine } from './synthEngine';
@@ -119,18 +120,37 @@ describe('queues', () => {
     });
   });
 
-  it('feeds the timer from a standard wake-up queue with partial batch failures', () => {
+  it('feeds the runner from a standard wake-up queue: one wake-up per invocation, a bounded number at once', () => {
     const wakeUps = logicalId(synth.engine.wakeUpQueue);
     expect(resources[wakeUps]?.Properties.FifoQueue).toBeUndefined();
-    const timer = ofType('AWS::Lambda::EventSourceMapping').filter(([, r]) =>
-      invokesAlias(r, 'timer'),
+    const runner = ofType('AWS::Lambda::EventSourceMapping').filter(([, r]) =>
+      invokesAlias(r, 'runner'),
     );
-    expect(timer.map(([, r]) => r.Properties)).toEqual([
+    expect(runner.map(([, r]) => r.Properties)).toEqual([
       expect.objectContaining({
         EventSourceArn: { 'Fn::GetAtt': [wakeUps, 'Arn'] },
         FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: EVENT_SOURCE_MAPPINGS.runner.batchSize,
+        ScalingConfig: { MaximumConcurrency: EVENT_SOURCE_MAPPINGS.runner.maxConcurrency },
       }),
     ]);
+    // Its own concurrency: no other function can take the runner's, nor the runner theirs.
+    expect(resources[logicalId(synth.engine.functions.runner)]?.Properties).toMatchObject({
+      ReservedConcurrentExecutions: EVENT_SOURCE_MAPPINGS.runner.maxConcurrency,
+    });
+  });
+
+  it('alarms when the runner falls behind its wake-ups (age of the oldest message)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [logicalId(synth.engine.wakeUpQueue), 'QueueName'] },
+        },
+      ],
+      Threshold: 20 * 60,
+    });
   });
 });
 
@@ -169,6 +189,10 @@ describe('stream mappings', () => {
     const filters = (mappingOf('processor').FilterCriteria as { Filters: { Pattern: string }[] })
       .Filters;
     expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual([
+      {
+        eventName: ['INSERT'],
+        dynamodb: { NewImage: { types: { SS: [...PROCESSOR_WAKE_UP_EVENTS] } } },
+      },
       {
         eventName: ['INSERT'],
         dynamodb: { NewImage: { type: { S: [...PROCESSOR_WAKE_UP_EVENTS] } } },
@@ -248,7 +272,7 @@ describe('WebSocket API', () => {
         }),
       ]);
     }
-    for (const kind of ['authorizer', 'connect', 'disconnect', 'processor', 'timer'] as const) {
+    for (const kind of ['authorizer', 'connect', 'disconnect', 'processor', 'runner'] as const) {
       expect(statementsOf(kind).flatMap(actionsOf)).not.toContain('execute-api:ManageConnections');
     }
   });
@@ -299,11 +323,14 @@ describe('Lambda functions', () => {
       ENV.wakeUpQueueUrl,
       ENV.managementEndpoint,
     ];
-    for (const kind of ['processor', 'projector', 'timer'] as const) {
+    for (const kind of ['projector', 'runner'] as const) {
       const env = envOf(kind);
       expect(Object.keys(env)).toEqual(expect.arrayContaining(required));
       expect(env[ENV.requestsTable]).toBe('streamer-prod-Requests');
     }
+    // The processor only dispatches: the wake-up queue is all it is told about.
+    expect(Object.keys(envOf('processor'))).toContain(ENV.wakeUpQueueUrl);
+    expect(Object.keys(envOf('processor'))).not.toContain(ENV.requestsTable);
   });
 
   it('give the front door exactly what its config reads', () => {
@@ -377,7 +404,7 @@ describe('least privilege', () => {
     expect(tableGrants('connect')).toEqual(new Set(['Connections']));
     expect(tableGrants('disconnect')).toEqual(new Set(['Connections', 'Subscriptions']));
     expect(tableGrants('processor')).toEqual(new Set(['Requests']));
-    expect(tableGrants('timer')).toEqual(new Set(['Requests']));
+    expect(tableGrants('runner')).toEqual(new Set(['Requests']));
     expect(tableGrants('projector')).toEqual(
       new Set(['Requests', 'RequestView', 'Connections', 'Subscriptions']),
     );
@@ -387,7 +414,7 @@ describe('least privilege', () => {
     );
   });
 
-  it('lets only the processor and the timer send to the dead-letter and wake-up queues', () => {
+  it('lets only the runner send dead letters, and the processor and the runner wake-ups', () => {
     const senders = (queue: { node: { defaultChild?: unknown } }) =>
       FUNCTION_KINDS.filter((kind) =>
         statementsOf(kind).some(
@@ -396,8 +423,8 @@ describe('least privilege', () => {
             JSON.stringify(s.Resource).includes(`"${logicalId(queue)}"`),
         ),
       );
-    expect(senders(synth.engine.deadLetterQueue)).toEqual(['processor', 'timer']);
-    expect(senders(synth.engine.wakeUpQueue)).toEqual(['processor', 'timer']);
+    expect(senders(synth.engine.deadLetterQueue)).toEqual(['runner']);
+    expect(senders(synth.engine.wakeUpQueue)).toEqual(['processor', 'runner']);
   });
 
   it('gives the projector read-only access to the event log', () => {
@@ -462,6 +489,21 @@ describe('alarms', () => {
         Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionLogicalId(kind) } }],
       });
     }
+  });
+
+  it('fires when the oldest wake-up waited longer than any delay the engine asks for (the runner is behind)', () => {
+    expect(named('WakeUpQueueBacklog')).toMatchObject({
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Namespace: 'AWS/SQS',
+      Threshold: 20 * 60,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [logicalId(synth.engine.wakeUpQueue), 'QueueName'] },
+        },
+      ],
+    });
   });
 
   it('fires when DynamoDB throttles reads or writes on any table', () => {
@@ -598,7 +640,7 @@ describe('blue/green deploys', () => {
     const router = resources[aliasLogicalId('router')] as Resource & { DependsOn?: string[] };
     expect(router.DependsOn).toEqual(
       expect.arrayContaining(
-        ['processor', 'projector', 'timer'].map((k) => aliasLogicalId(k as never)),
+        ['processor', 'projector', 'runner'].map((k) => aliasLogicalId(k as never)),
       ),
     );
   });

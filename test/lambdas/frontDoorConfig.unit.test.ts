@@ -4,7 +4,7 @@ import {
   MissingSettingError,
   readAuthorizerConfig,
   readFrontDoorConfig,
-} from '../../src/lambdas/config';
+} from '../../src/settings/config';
 
 const PEM = '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----';
 const tables = { REQUESTS_TABLE: 'r', CONNECTIONS_TABLE: 'c', SUBSCRIPTIONS_TABLE: 's' };

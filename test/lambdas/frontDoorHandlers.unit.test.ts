@@ -10,8 +10,8 @@ import { InMemoryEventStore } from '../../src/events/memory/inMemoryEventStore';
 import { createAuthorizerHandler } from '../../src/lambdas/authorizer';
 import { createConnectHandler } from '../../src/lambdas/connect';
 import { createDisconnectHandler } from '../../src/lambdas/disconnect';
-import type { FrontDoorTelemetry } from '../../src/lambdas/frontDoorTelemetry';
 import { createRouterHandler } from '../../src/lambdas/routerHandler';
+import type { Telemetry } from '../../src/lambdas/telemetry';
 import { createDemoWorkflows } from '../../src/workflows';
 import { createTestIssuer } from '../support/tokens';
 import { authorizerEvent, routeEvent } from './frontDoorEvents';
@@ -29,7 +29,7 @@ function recorder() {
     warn: log('warn'),
     error: log('error'),
   };
-  const telemetry: FrontDoorTelemetry = {
+  const telemetry: Telemetry = {
     logger,
     metrics: { addMetric: (name) => metrics.push(name), publishStoredMetrics: () => undefined },
   };
@@ -40,10 +40,10 @@ describe('authorizer handler', () => {
   it('returns Allow on the exact methodArn with a flat context, and logs who without the token', async () => {
     const issuer = await createTestIssuer();
     const { lines, metrics, telemetry } = recorder();
-    const handler = createAuthorizerHandler(
-      { verify: createTokenVerifier({ keys: { publicKeyPem: issuer.publicKeyPem } }) },
+    const handler = createAuthorizerHandler({
+      verify: createTokenVerifier({ keys: { publicKeyPem: issuer.publicKeyPem } }),
       telemetry,
-    );
+    });
     const token = await issuer.mint({ sub: 'ann', tenant_id: 'acme' });
     const result = await handler(authorizerEvent({ query: token }));
     expect(result.policyDocument.Statement).toEqual([
@@ -64,10 +64,10 @@ describe('authorizer handler', () => {
   it('throws Unauthorized (API Gateway answers 401) for a missing or bad token', async () => {
     const issuer = await createTestIssuer();
     const { telemetry } = recorder();
-    const handler = createAuthorizerHandler(
-      { verify: createTokenVerifier({ keys: { publicKeyPem: issuer.publicKeyPem } }) },
+    const handler = createAuthorizerHandler({
+      verify: createTokenVerifier({ keys: { publicKeyPem: issuer.publicKeyPem } }),
       telemetry,
-    );
+    });
     await expect(handler(authorizerEvent())).rejects.toThrow('Unauthorized');
     await expect(
       handler(authorizerEvent({ header: `Bearer ${issuer.mintUnsigned()}` })),
@@ -81,7 +81,7 @@ describe('connect and disconnect handlers', () => {
     const subscriptions = new InMemorySubscriptionStore();
     const deps = { connections, subscriptions, clock: () => 1_767_225_600_000 };
     const { lines, telemetry } = recorder();
-    const connect = createConnectHandler(deps, telemetry);
+    const connect = createConnectHandler({ ...deps, telemetry });
     expect(await connect(routeEvent('$connect'))).toEqual({ statusCode: 200 });
     expect(await connections.get('L0SM9cOFvHcCIhw=')).toMatchObject({
       userId: 'ann',
@@ -107,7 +107,7 @@ describe('connect and disconnect handlers', () => {
         subscribedAt: 0,
       }),
     );
-    const disconnect = createDisconnectHandler(deps, telemetry);
+    const disconnect = createDisconnectHandler({ ...deps, telemetry });
     expect(await disconnect(routeEvent('$disconnect'))).toEqual({ statusCode: 200 });
     expect(await connections.get('L0SM9cOFvHcCIhw=')).toBeUndefined();
     expect(await subscriptions.listByRequest('acme#r1')).toEqual([]);
@@ -115,10 +115,12 @@ describe('connect and disconnect handlers', () => {
 
   it('refuses a $connect that carries no authorizer identity (fails closed)', async () => {
     const connections = new InMemoryConnectionStore();
-    const connect = createConnectHandler(
-      { connections, subscriptions: new InMemorySubscriptionStore(), clock: () => 0 },
-      recorder().telemetry,
-    );
+    const connect = createConnectHandler({
+      connections,
+      subscriptions: new InMemorySubscriptionStore(),
+      clock: () => 0,
+      telemetry: recorder().telemetry,
+    });
     expect(await connect(routeEvent('$connect', { authorizer: null }))).toEqual({
       statusCode: 401,
     });
@@ -131,9 +133,8 @@ describe('router handler', () => {
     const store = new InMemoryEventStore();
     const registry = createWorkflowRegistry(Object.values(createDemoWorkflows({ speed: 1000 })));
     const rec = recorder();
-    const handler = createRouterHandler(
-      registry,
-      {
+    const handler = createRouterHandler({
+      router: {
         registry,
         store,
         connections: new InMemoryConnectionStore(),
@@ -142,8 +143,8 @@ describe('router handler', () => {
         clock: () => 1_767_225_600_000,
         newId: () => 'generated',
       },
-      rec.telemetry,
-    );
+      telemetry: rec.telemetry,
+    });
     return { handler, store, ...rec };
   }
 

@@ -163,8 +163,8 @@ describe('the local stack, as a process with --persist', () => {
       },
       60_000,
     );
-    // And npm run redrive finds them all, though the in-memory queue lost its messages
-    const redrive = runCli('src/cli/redrive.ts', cwd);
+    // And streamer redrive finds them all, though the in-memory queue lost its messages
+    const redrive = runCli(['redrive'], cwd);
     expect(redrive.status).toBe(0);
     expect(redrive.stdout).toContain(
       `Found ${keys.length} dead-lettered request(s) in the request view and 0 in the queue.`,

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   createDynamoDbStreamMapping,
   type DynamoDbStreamMapping,
+  type DynamoDbStreamMappingOptions,
   type StreamsReader,
   toLambdaRecord,
 } from '../../src/local/streamMapping';
@@ -16,13 +17,29 @@ const STREAM_ARN = 'arn:aws:dynamodb:ddblocal:000000000000:table/t/stream/2026-0
  * after four hours, so closed parents and their children are played here.
  */
 class FakeStream implements StreamsReader {
-  readonly shards: { id: string; parent?: string; records: SdkRecord[]; closed: boolean }[] = [];
+  readonly shards: {
+    id: string;
+    parent?: string;
+    records: SdkRecord[];
+    closed: boolean;
+    /** Records before this index are past the stream's retention. */
+    trimmed: number;
+  }[] = [];
   /** Shard ids of GetRecords calls that returned records, in call order. */
   readonly reads: string[] = [];
+  /** Error names the next GetRecords calls throw, in order. */
+  readonly failNext: string[] = [];
+  /** The `ShardIteratorType` of every GetShardIterator call, in call order. */
+  readonly iteratorTypes: string[] = [];
   #next = 1;
 
   addShard(id: string, parent?: string): void {
-    this.shards.push({ id, ...(parent && { parent }), records: [], closed: false });
+    this.shards.push({ id, ...(parent && { parent }), records: [], closed: false, trimmed: 0 });
+  }
+
+  /** Drops a shard's first `count` records from what the stream retains. */
+  trim(shardId: string, count: number): void {
+    this.#shard(shardId).trimmed = count;
   }
 
   append(shardId: string, key: string): void {
@@ -70,9 +87,10 @@ class FakeStream implements StreamsReader {
     SequenceNumber?: string;
   }) {
     const shard = this.#shard(input.ShardId ?? '');
+    this.iteratorTypes.push(input.ShardIteratorType ?? '');
     const position =
       input.ShardIteratorType === 'TRIM_HORIZON'
-        ? 0
+        ? shard.trimmed
         : input.ShardIteratorType === 'LATEST'
           ? shard.records.length
           : shard.records.findIndex((r) => r.dynamodb?.SequenceNumber === input.SequenceNumber) + 1;
@@ -80,6 +98,8 @@ class FakeStream implements StreamsReader {
   }
 
   async getRecords(input: { ShardIterator?: string; Limit?: number }) {
+    const failure = this.failNext.shift();
+    if (failure) throw Object.assign(new Error(failure), { name: failure });
     const [id = '', at = '0'] = (input.ShardIterator ?? '').split('|');
     const shard = this.#shard(id);
     const records = shard.records.slice(Number(at), Number(at) + (input.Limit ?? 1000));
@@ -106,6 +126,7 @@ function consume(
   stream: FakeStream,
   startingPosition: 'TRIM_HORIZON' | 'LATEST',
   handle: (keys: string[]) => Promise<void> | void,
+  settings: Partial<DynamoDbStreamMappingOptions> = {},
 ): DynamoDbStreamMapping {
   const mapping = createDynamoDbStreamMapping({
     functionName: 'lineage',
@@ -118,6 +139,7 @@ function consume(
     handler: async (event) => {
       await handle(event.Records.map((r) => r.dynamodb?.Keys?.key?.S ?? ''));
     },
+    ...settings,
   });
   running.push(mapping);
   return mapping;
@@ -187,6 +209,74 @@ describe('shard lineage', () => {
     await waitFor('the new record', () => seen.length > 0);
 
     expect(seen).toEqual(['after-start']);
+  });
+});
+
+describe('reading through Streams errors and the batching window', () => {
+  it('after an expired iterator resumes after the last record fetched, and retries a failed GetRecords', async () => {
+    const stream = new FakeStream();
+    stream.addShard('s');
+    stream.append('s', 'a1');
+    stream.append('s', 'a2');
+    stream.failNext.push('ExpiredIteratorException', 'InternalServerError');
+    const seen: string[] = [];
+    const mapping = consume(stream, 'TRIM_HORIZON', (keys) => void seen.push(...keys), {
+      retryDelayMs: 1,
+    });
+    await mapping.start();
+    await waitFor('a2', () => seen.includes('a2'));
+
+    stream.failNext.push('ExpiredIteratorException');
+    stream.append('s', 'a3');
+    await waitFor('a3', () => seen.includes('a3'));
+
+    expect(seen).toEqual(['a1', 'a2', 'a3']);
+    expect(stream.iteratorTypes).toEqual(['TRIM_HORIZON', 'TRIM_HORIZON', 'AFTER_SEQUENCE_NUMBER']);
+  });
+
+  it('when records expired before they were read, says so and resumes at the trim horizon', async () => {
+    const stream = new FakeStream();
+    stream.addShard('s');
+    stream.append('s', 'b1');
+    const seen: string[] = [];
+    const errors: string[] = [];
+    const mapping = consume(stream, 'TRIM_HORIZON', (keys) => void seen.push(...keys), {
+      onError: (_error, context) => void errors.push(context),
+    });
+    await mapping.start();
+    await waitFor('b1', () => seen.includes('b1'));
+
+    stream.append('s', 'b2');
+    stream.append('s', 'b3');
+    stream.trim('s', 2);
+    stream.failNext.push('TrimmedDataAccessException');
+    await waitFor('b3', () => seen.includes('b3'));
+
+    expect(seen).toEqual(['b1', 'b3']);
+    expect(errors).toEqual(['records of s expired before they were read']);
+    expect(stream.iteratorTypes).toEqual(['TRIM_HORIZON', 'TRIM_HORIZON']);
+  });
+
+  it('gathers records for maximumBatchingWindowMs, then invokes once with all of them', async () => {
+    const stream = new FakeStream();
+    stream.addShard('s');
+    stream.append('s', 'w1');
+    let now = 1_000_000;
+    const batches: string[][] = [];
+    const mapping = consume(stream, 'TRIM_HORIZON', (keys) => void batches.push(keys), {
+      maximumBatchingWindowMs: 500,
+      now: () => now,
+    });
+    await mapping.start();
+    await waitFor('w1 fetched', () => stream.reads.length === 1);
+    stream.append('s', 'w2');
+    await waitFor('w2 fetched', () => stream.reads.length === 2);
+    // The clock stands still: the window is open, nothing is invoked yet.
+    expect(batches).toEqual([]);
+
+    now += 500;
+    await waitFor('the batch', () => batches.length > 0);
+    expect(batches).toEqual([['w1', 'w2']]);
   });
 });
 

@@ -165,14 +165,18 @@ export const workflows = [
       }),
     );
     expect(Object.keys(bundles).sort()).toEqual(
-      ['authorizer', 'connect', 'disconnect', 'processor', 'projector', 'router', 'timer'].sort(),
+      ['authorizer', 'connect', 'disconnect', 'processor', 'projector', 'router', 'runner'].sort(),
     );
-    for (const kind of ['router', 'processor', 'projector', 'timer']) {
+    // The app's workflow runs in the router (inline, accepting) and the runner (every durable run) …
+    for (const kind of ['router', 'runner']) {
       expect(bundles[kind]).toContain('expense_approval');
       expect(bundles[kind]).toContain('is not a receipt id');
       expect(bundles[kind]).not.toContain('generate_report');
     }
-    expect(bundles.authorizer).not.toContain('expense_approval');
+    // … and nowhere else: the processor only dispatches, the projector only folds.
+    for (const kind of ['authorizer', 'processor', 'projector']) {
+      expect(bundles[kind]).not.toContain('expense_approval');
+    }
   }, 300_000);
 });
 

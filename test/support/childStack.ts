@@ -76,10 +76,10 @@ export async function runChildStackToExit(options: {
   return { code, output };
 }
 
-/** Runs a CLI of this repository (`src/cli/….ts`) in `cwd` and returns what it printed. */
-export function runCli(script: string, cwd: string): { status: number; stdout: string } {
+/** Runs `streamer <command> …` from this repository's sources in `cwd` and returns what it printed. */
+export function runCli(args: readonly string[], cwd: string): { status: number; stdout: string } {
   try {
-    const stdout = execFileSync(process.execPath, nodeArgs(script), {
+    const stdout = execFileSync(process.execPath, nodeArgs('src/cli/main.ts', args), {
       cwd,
       encoding: 'utf8',
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },

@@ -5,16 +5,16 @@ import { DynamoDbConnectionStore, DynamoDbSubscriptionStore } from '../../src/co
 import { createWorkflowRegistry, type EngineLogger, type WorkflowRegistry } from '../../src/engine';
 import { DynamoDbEventStore } from '../../src/events/dynamodb';
 import { createAuthorizerHandler } from '../../src/lambdas/authorizer';
-import type { FrontDoorConfig } from '../../src/lambdas/config';
 import { createConnectHandler } from '../../src/lambdas/connect';
 import { createDisconnectHandler } from '../../src/lambdas/disconnect';
 import { authorizerDeps, connectionDeps, routerDeps } from '../../src/lambdas/frontDoorDeps';
-import type { FrontDoorTelemetry, MetricsSink } from '../../src/lambdas/frontDoorTelemetry';
 import { createRouterHandler } from '../../src/lambdas/routerHandler';
+import type { MetricsSink, Telemetry } from '../../src/lambdas/telemetry';
 import type { WebSocketHandler } from '../../src/lambdas/webSocketEvent';
 import { type LocalGateway, startLocalGateway } from '../../src/local/gateway';
 import { LOCAL_AWS } from '../../src/local/localAws';
 import type { ServerFrame } from '../../src/protocol';
+import type { FrontDoorConfig } from '../../src/settings/config';
 import { createDemoWorkflows } from '../../src/workflows';
 import { createApprovalWorkflow } from './approvalWorkflow';
 import { createTestTables, type TestDynamo } from './dynamo';
@@ -118,7 +118,7 @@ function recordingTelemetry(
   component: string,
   logs: RecordedLog[],
   metrics: RecordedMetric[],
-): FrontDoorTelemetry {
+): Telemetry {
   const log =
     (level: RecordedLog['level']) =>
     (message: string, attributes: Readonly<Record<string, unknown>> = {}) =>
@@ -218,20 +218,20 @@ export async function startGatewayHarness(
     subscriptionsTable: dynamo.tables.subscriptions,
   };
   const connectionIdsByClient = new Map<string, string>();
-  const authorizer = createAuthorizerHandler(
-    authorizerDeps({
+  const authorizer = createAuthorizerHandler({
+    ...authorizerDeps({
       keys: { publicKeyPem: issuer.publicKeyPem },
       issuer: issuer.issuer,
       audience: [issuer.audience],
       clockToleranceSec: 5,
       ...(options.allowedTenants && { allowedTenants: options.allowedTenants }),
     }),
-    recordingTelemetry('authorizer', logs, metrics),
-  );
-  const connect = createConnectHandler(
-    connectionDeps(config, { dynamo: dynamo.client }),
-    recordingTelemetry('connect', logs, metrics),
-  );
+    telemetry: recordingTelemetry('authorizer', logs, metrics),
+  });
+  const connect = createConnectHandler({
+    ...connectionDeps(config, { dynamo: dynamo.client }),
+    telemetry: recordingTelemetry('connect', logs, metrics),
+  });
   const recordingConnect: WebSocketHandler = async (event) => {
     const result = await connect(event);
     const client = event.headers?.['X-Harness-Client'];
@@ -243,10 +243,10 @@ export async function startGatewayHarness(
     handlers: {
       authorizer,
       connect: recordingConnect,
-      disconnect: createDisconnectHandler(
-        connectionDeps(config, { dynamo: dynamo.client }),
-        recordingTelemetry('disconnect', logs, metrics),
-      ),
+      disconnect: createDisconnectHandler({
+        ...connectionDeps(config, { dynamo: dynamo.client }),
+        telemetry: recordingTelemetry('disconnect', logs, metrics),
+      }),
       default: (event, context) => {
         if (!route) throw new Error('router not ready');
         return route(event, context);
@@ -261,9 +261,8 @@ export async function startGatewayHarness(
     ...LOCAL_AWS,
   });
   const routerTelemetry = recordingTelemetry('router', logs, metrics);
-  route = createRouterHandler(
-    registry,
-    routerDeps(
+  route = createRouterHandler({
+    router: routerDeps(
       registry,
       { ...config, managementEndpoint: gateway.managementEndpoint },
       routerTelemetry.logger,
@@ -273,8 +272,8 @@ export async function startGatewayHarness(
           new ApiGatewayManagementApiClient({ endpoint, ...LOCAL_AWS, maxAttempts: 1 }),
       },
     ),
-    routerTelemetry,
-  );
+    telemetry: routerTelemetry,
+  });
 
   const clients = new Set<TestClient>();
   let clientCount = 0;

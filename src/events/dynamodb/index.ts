@@ -3,4 +3,11 @@
 
 export type { DynamoDbEventStoreOptions } from './dynamoDbEventStore';
 export { DynamoDbEventStore } from './dynamoDbEventStore';
-export { firstRecordOfEachRequest, parseStreamRecord, requestKeysOf } from './streamRecord';
+export {
+  eventsOfRecords,
+  eventTypesOfRecord,
+  firstRecordOfEachRequest,
+  parseStreamRecord,
+  recordsByRequest,
+  requestKeysOf,
+} from './streamRecord';

@@ -3,7 +3,7 @@ export {
   type ConnectionFacts,
   type HandshakeFacts,
   methodArn,
-} from './events';
+} from './apiGatewayEvents';
 export {
   type GatewayHandlers,
   type LocalGateway,

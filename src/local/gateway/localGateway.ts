@@ -19,8 +19,9 @@ import {
   messageEvent,
   methodArn,
   newConnectionId,
-} from './events';
-import { handleManagementRequest, type ManagedConnections } from './managementApi';
+} from './apiGatewayEvents';
+import { handleManagementRequest } from './managementApi';
+import { type OpenConnection, OpenConnections } from './openConnections';
 import { policyAllows } from './policyEvaluation';
 
 /** Timeout of the front-door functions the gateway invokes (API Gateway's integration limit is 29 s). */
@@ -84,13 +85,6 @@ export interface LocalGateway {
   close(): Promise<void>;
 }
 
-interface OpenConnection extends ConnectionFacts {
-  readonly socket: WebSocket;
-  lastActiveAt: number;
-  idleTimer?: NodeJS.Timeout;
-  lifeTimer?: NodeJS.Timeout;
-}
-
 const STATUS_TEXT: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
@@ -140,6 +134,305 @@ function bodyOf(result: APIGatewayProxyResultV2 | undefined): string | undefined
   return undefined;
 }
 
+/** Sends `text` unless the socket closed meanwhile (the client may leave while a handler runs). */
+function sendIfOpen(socket: WebSocket, text: string): void {
+  if (socket.readyState === WebSocket.OPEN) socket.send(text);
+}
+
+/** Closes a connection as a stopping gateway does (1001). */
+function goAway(connection: OpenConnection): Promise<void> {
+  return new Promise<void>((resolve) => {
+    connection.socket.once('close', () => resolve());
+    connection.socket.close(1001, 'Going away');
+    // A client that never answers the close handshake is cut off.
+    setTimeout(() => connection.socket.terminate(), 1_000).unref();
+  });
+}
+
+/** What API Gateway knows of a connection before its authorizer runs. */
+function connectionFactsOf(request: IncomingMessage): ConnectionFacts {
+  const userAgent = request.headers['user-agent'];
+  return {
+    connectionId: newConnectionId(),
+    connectedAt: Date.now(),
+    sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+    ...(userAgent && { userAgent }),
+  };
+}
+
+/** The options, defaults applied. */
+interface GatewaySettings {
+  readonly handlers: GatewayHandlers;
+  readonly host: string;
+  readonly stage: string;
+  readonly maxMessageBytes: number;
+  readonly idleTimeoutMs: number;
+  readonly maxConnectionMs: number;
+  readonly onHandlerError: (route: string, error: unknown) => void;
+  readonly httpHandler?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+}
+
+function settingsOf(options: LocalGatewayOptions): GatewaySettings {
+  return {
+    handlers: options.handlers,
+    host: options.host ?? '127.0.0.1',
+    stage: options.stage ?? 'local',
+    maxMessageBytes: options.maxMessageBytes ?? 128 * 1024,
+    idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
+    maxConnectionMs: options.maxConnectionMs ?? 2 * 60 * 60_000,
+    onHandlerError:
+      options.onHandlerError ??
+      ((route, error) => console.error(`[gateway] ${route} failed`, error)),
+    ...(options.httpHandler && { httpHandler: options.httpHandler }),
+  };
+}
+
+/** The API the gateway stands for; `domainName` is where it listens. */
+function apiFactsOf(
+  options: LocalGatewayOptions,
+  settings: GatewaySettings,
+  port: number,
+): ApiFacts {
+  return {
+    apiId: options.apiId ?? 'local',
+    stage: settings.stage,
+    region: options.region ?? 'us-east-1',
+    accountId: options.accountId ?? '000000000000',
+    domainName: `${settings.host}:${port}`,
+  };
+}
+
+/** Listens on `host:port` and resolves with the port the OS gave. */
+async function listenOn(server: Server, host: string, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  if (!address || typeof address !== 'object') throw new Error('The local gateway has no address');
+  return address.port;
+}
+
+/** How the authorizer answered a handshake. */
+type Admission =
+  | { readonly kind: 'admitted'; readonly connection: ConnectionFacts }
+  | { readonly kind: 'rejected'; readonly status: 401 | 403 | 500 };
+
+/**
+ * The gateway behind {@link startLocalGateway}: one HTTP server carrying the
+ * WebSocket upgrades (authorizer, `$connect`, then `$default` per message and
+ * `$disconnect` at the end) and the Management API.
+ */
+class LocalGatewayServer {
+  readonly #server: Server;
+  readonly #settings: GatewaySettings;
+  readonly #api: ApiFacts;
+  readonly #connections = new OpenConnections();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  // ws's own cap only guards memory: it would cut the socket mid-message (the
+  // client then sees 1006). Messages between the two limits are read whole and
+  // refused with an orderly 1009 close, as API Gateway does.
+  readonly #wss: WebSocketServer;
+
+  /** Serves on `server`, which already listens: `api` names where. */
+  constructor(server: Server, settings: GatewaySettings, api: ApiFacts) {
+    this.#server = server;
+    this.#settings = settings;
+    this.#api = api;
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: Math.max(settings.maxMessageBytes * 8, 1024 * 1024),
+    });
+    server.on('request', (request: IncomingMessage, response: ServerResponse) =>
+      this.#onHttpRequest(request, response),
+    );
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.#onUpgradeRequest(request, socket, head),
+    );
+  }
+
+  connectionIds(): string[] {
+    return this.#connections.ids();
+  }
+
+  async settled(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#connections.all().map(goAway));
+    await this.settled();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#wss.close();
+  }
+
+  /** Counts `promise` in until it settles, for {@link settled}. */
+  #track<T>(promise: Promise<T>): Promise<T> {
+    this.#inFlight.add(promise);
+    const forget = () => this.#inFlight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  /** The `httpHandler` first (the local stack's dashboard), then the Management API. */
+  #onHttpRequest(request: IncomingMessage, response: ServerResponse): void {
+    void this.#answerHttp(request, response).catch(() => {
+      if (!response.headersSent) response.writeHead(500).end();
+    });
+  }
+
+  async #answerHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (await this.#settings.httpHandler?.(request, response)) return;
+    const { maxMessageBytes } = this.#settings;
+    await handleManagementRequest(request, response, this.#connections, maxMessageBytes);
+  }
+
+  #onUpgradeRequest(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    void this.#track(this.#upgrade(request, socket, head)).catch((error: unknown) => {
+      this.#settings.onHandlerError('upgrade', error);
+      rejectUpgrade(socket, 500);
+    });
+  }
+
+  /** A handshake, as API Gateway takes it: authorizer, `$connect`, then the socket opens. */
+  async #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => undefined);
+    const handshake = handshakeOf(request);
+    const admission = await this.#authorize(request, handshake);
+    if (admission.kind === 'rejected') return rejectUpgrade(socket, admission.status);
+    const { connection } = admission;
+    const status = await this.#runConnect(connection, handshake);
+    if (status >= 300) return rejectUpgrade(socket, status);
+    if (socket.destroyed) {
+      // The client left while $connect ran: API Gateway still reports the disconnect.
+      return this.#runDisconnect(connection, 1006, '');
+    }
+    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#onOpen(ws, connection));
+  }
+
+  /**
+   * Runs the REQUEST authorizer: a thrown `Unauthorized` is 401, any other
+   * failure 500, a policy that does not allow `$connect` 403. An admitted
+   * connection carries the policy's context as `requestContext.authorizer`.
+   */
+  async #authorize(request: IncomingMessage, handshake: HandshakeFacts): Promise<Admission> {
+    const facts = connectionFactsOf(request);
+    let policy: APIGatewayAuthorizerResult;
+    const authorizeStart = Date.now();
+    try {
+      policy = await this.#settings.handlers.authorizer(
+        authorizerEvent(this.#api, facts, handshake, Date.now()),
+        contextFor('authorizer'),
+      );
+    } catch (error) {
+      const unauthorized = error instanceof Error && error.message === 'Unauthorized';
+      if (!unauthorized) this.#settings.onHandlerError('authorizer', error);
+      return { kind: 'rejected', status: unauthorized ? 401 : 500 };
+    }
+    if (!policyAllows(policy, methodArn(this.#api, '$connect')))
+      return { kind: 'rejected', status: 403 };
+    const authorizer = {
+      ...(policy.context ?? {}),
+      principalId: policy.principalId,
+      integrationLatency: Date.now() - authorizeStart,
+    };
+    return { kind: 'admitted', connection: { ...facts, authorizer } };
+  }
+
+  /** Runs the `$connect` route; its status decides the upgrade (200 when there is no route). */
+  async #runConnect(connection: ConnectionFacts, handshake: HandshakeFacts): Promise<number> {
+    const { connect } = this.#settings.handlers;
+    if (!connect) return 200;
+    try {
+      const result = await connect(
+        connectEvent(this.#api, connection, handshake, Date.now()),
+        contextFor('connect'),
+      );
+      return statusOf(result);
+    } catch (error) {
+      this.#settings.onHandlerError('$connect', error);
+      return 500;
+    }
+  }
+
+  /** Runs the `$disconnect` route, if any. The connection is gone either way: a failure is only reported. */
+  async #runDisconnect(connection: ConnectionFacts, code: number, reason: string): Promise<void> {
+    const { disconnect } = this.#settings.handlers;
+    if (!disconnect) return;
+    await disconnect(
+      disconnectEvent(this.#api, connection, code, reason, Date.now()),
+      contextFor('disconnect'),
+    ).catch((error: unknown) => this.#settings.onHandlerError('$disconnect', error));
+  }
+
+  #onOpen(socket: WebSocket, facts: ConnectionFacts): void {
+    const connection: OpenConnection = { ...facts, socket, lastActiveAt: Date.now() };
+    this.#connections.add(connection);
+    this.#armIdleTimer(connection);
+    connection.lifeTimer = setTimeout(
+      () => socket.close(1001, 'Going away'),
+      this.#settings.maxConnectionMs,
+    );
+    connection.lifeTimer.unref();
+    socket.on('message', (data, isBinary) => {
+      void this.#track(this.#onMessage(connection, data, isBinary));
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', (code, reason) => this.#onClose(connection, code, reason.toString()));
+  }
+
+  #onClose(connection: OpenConnection, code: number, reason: string): void {
+    clearTimeout(connection.idleTimer);
+    clearTimeout(connection.lifeTimer);
+    this.#connections.remove(connection.connectionId);
+    void this.#track(this.#runDisconnect(connection, code, reason));
+  }
+
+  /** (Re)starts the idle timeout: only client messages count as activity. */
+  #armIdleTimer(connection: OpenConnection): void {
+    if (connection.idleTimer) clearTimeout(connection.idleTimer);
+    connection.idleTimer = setTimeout(
+      () => connection.socket.close(1001, 'Going away'),
+      this.#settings.idleTimeoutMs,
+    );
+    connection.idleTimer.unref();
+  }
+
+  async #onMessage(connection: OpenConnection, data: RawData, isBinary: boolean): Promise<void> {
+    connection.lastActiveAt = Date.now();
+    this.#armIdleTimer(connection);
+    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    if (buffer.length > this.#settings.maxMessageBytes) {
+      connection.socket.close(1009, 'Message too big');
+      return;
+    }
+    await this.#runDefault(connection, buffer, isBinary);
+  }
+
+  /** Runs the `$default` route; its `body` (or API Gateway's error message) goes back to the caller. */
+  async #runDefault(connection: OpenConnection, message: Buffer, isBinary: boolean): Promise<void> {
+    const body = isBinary ? message.toString('base64') : message.toString('utf8');
+    const event = messageEvent(this.#api, connection, body, Date.now());
+    try {
+      const result = await this.#settings.handlers.default(
+        isBinary ? { ...event, isBase64Encoded: true } : event,
+        contextFor('default'),
+      );
+      const reply = bodyOf(result);
+      if (reply !== undefined) sendIfOpen(connection.socket, reply);
+    } catch (error) {
+      this.#settings.onHandlerError('$default', error);
+      const { connectionId } = connection;
+      const { requestId } = event.requestContext;
+      sendIfOpen(
+        connection.socket,
+        JSON.stringify({ message: 'Internal server error', connectionId, requestId }),
+      );
+    }
+  }
+}
+
 /**
  * Starts a local stand-in for an API Gateway WebSocket API on `ws`: runs the
  * authorizer and the `$connect` / `$disconnect` / `$default` handlers
@@ -154,240 +447,18 @@ function bodyOf(result: APIGatewayProxyResultV2 | undefined): string | undefined
  * const management = new ApiGatewayManagementApiClient({ endpoint: gateway.managementEndpoint, ...LOCAL_AWS });
  */
 export async function startLocalGateway(options: LocalGatewayOptions): Promise<LocalGateway> {
-  const host = options.host ?? '127.0.0.1';
-  const stage = options.stage ?? 'local';
-  const maxMessageBytes = options.maxMessageBytes ?? 128 * 1024;
-  const idleTimeoutMs = options.idleTimeoutMs ?? 10 * 60_000;
-  const maxConnectionMs = options.maxConnectionMs ?? 2 * 60 * 60_000;
-  const onHandlerError =
-    options.onHandlerError ?? ((route, error) => console.error(`[gateway] ${route} failed`, error));
-  const { handlers } = options;
-  const open = new Map<string, OpenConnection>();
-  const inFlight = new Set<Promise<unknown>>();
-  // ws's own cap only guards memory: it would cut the socket mid-message (the
-  // client then sees 1006). Messages between the two limits are read whole and
-  // refused with an orderly 1009 close, as API Gateway does.
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: Math.max(maxMessageBytes * 8, 1024 * 1024),
-  });
-  let api: ApiFacts;
-
-  const track = <T>(promise: Promise<T>): Promise<T> => {
-    inFlight.add(promise);
-    const forget = () => inFlight.delete(promise);
-    promise.then(forget, forget);
-    return promise;
-  };
-
-  const armIdleTimer = (connection: OpenConnection) => {
-    if (connection.idleTimer) clearTimeout(connection.idleTimer);
-    connection.idleTimer = setTimeout(
-      () => connection.socket.close(1001, 'Going away'),
-      idleTimeoutMs,
-    );
-    connection.idleTimer.unref();
-  };
-
-  const onMessage = async (connection: OpenConnection, data: RawData, isBinary: boolean) => {
-    connection.lastActiveAt = Date.now();
-    armIdleTimer(connection);
-    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-    if (buffer.length > maxMessageBytes) {
-      connection.socket.close(1009, 'Message too big');
-      return;
-    }
-    const event = messageEvent(
-      api,
-      connection,
-      isBinary ? buffer.toString('base64') : buffer.toString('utf8'),
-      Date.now(),
-    );
-    const replyTo = (text: string) => {
-      if (connection.socket.readyState === WebSocket.OPEN) connection.socket.send(text);
-    };
-    try {
-      const result = await handlers.default(
-        isBinary ? { ...event, isBase64Encoded: true } : event,
-        contextFor('default'),
-      );
-      const body = bodyOf(result);
-      if (body !== undefined) replyTo(body);
-    } catch (error) {
-      onHandlerError('$default', error);
-      replyTo(
-        JSON.stringify({
-          message: 'Internal server error',
-          connectionId: connection.connectionId,
-          requestId: event.requestContext.requestId,
-        }),
-      );
-    }
-  };
-
-  const onOpen = (socket: WebSocket, facts: ConnectionFacts) => {
-    const connection: OpenConnection = { ...facts, socket, lastActiveAt: Date.now() };
-    open.set(connection.connectionId, connection);
-    armIdleTimer(connection);
-    connection.lifeTimer = setTimeout(() => socket.close(1001, 'Going away'), maxConnectionMs);
-    connection.lifeTimer.unref();
-    socket.on('message', (data, isBinary) => void track(onMessage(connection, data, isBinary)));
-    socket.on('error', () => undefined);
-    socket.on('close', (code, reason) => {
-      clearTimeout(connection.idleTimer);
-      clearTimeout(connection.lifeTimer);
-      open.delete(connection.connectionId);
-      if (!handlers.disconnect) return;
-      const event = disconnectEvent(api, connection, code, reason.toString(), Date.now());
-      void track(
-        handlers
-          .disconnect(event, contextFor('disconnect'))
-          .catch((error: unknown) => onHandlerError('$disconnect', error)),
-      );
-    });
-  };
-
-  const onUpgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => undefined);
-    const handshake = handshakeOf(request);
-    const userAgent = request.headers['user-agent'];
-    const facts: ConnectionFacts = {
-      connectionId: newConnectionId(),
-      connectedAt: Date.now(),
-      sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
-      ...(userAgent && { userAgent }),
-    };
-    let policy: APIGatewayAuthorizerResult;
-    const authorizeStart = Date.now();
-    try {
-      policy = await handlers.authorizer(
-        authorizerEvent(api, facts, handshake, Date.now()),
-        contextFor('authorizer'),
-      );
-    } catch (error) {
-      const unauthorized = error instanceof Error && error.message === 'Unauthorized';
-      if (!unauthorized) onHandlerError('authorizer', error);
-      return rejectUpgrade(socket, unauthorized ? 401 : 500);
-    }
-    if (!policyAllows(policy, methodArn(api, '$connect'))) return rejectUpgrade(socket, 403);
-    const connection: ConnectionFacts = {
-      ...facts,
-      authorizer: {
-        ...(policy.context ?? {}),
-        principalId: policy.principalId,
-        integrationLatency: Date.now() - authorizeStart,
-      },
-    };
-    if (handlers.connect) {
-      try {
-        const result = await handlers.connect(
-          connectEvent(api, connection, handshake, Date.now()),
-          contextFor('connect'),
-        );
-        const status = statusOf(result);
-        if (status >= 300) return rejectUpgrade(socket, status);
-      } catch (error) {
-        onHandlerError('$connect', error);
-        return rejectUpgrade(socket, 500);
-      }
-    }
-    if (socket.destroyed) {
-      // The client left while $connect ran: API Gateway still reports the disconnect.
-      if (handlers.disconnect) {
-        await handlers
-          .disconnect(
-            disconnectEvent(api, connection, 1006, '', Date.now()),
-            contextFor('disconnect'),
-          )
-          .catch((error: unknown) => onHandlerError('$disconnect', error));
-      }
-      return;
-    }
-    wss.handleUpgrade(request, socket, head, (ws) => onOpen(ws, connection));
-  };
-
-  const managed: ManagedConnections = {
-    send(connectionId, data) {
-      const connection = open.get(connectionId);
-      if (!connection || connection.socket.readyState !== WebSocket.OPEN) return false;
-      connection.socket.send(data.toString('utf8'));
-      return true;
-    },
-    describe(connectionId) {
-      const connection = open.get(connectionId);
-      return (
-        connection && {
-          connectedAt: connection.connectedAt,
-          lastActiveAt: connection.lastActiveAt,
-          sourceIp: connection.sourceIp,
-          ...(connection.userAgent && { userAgent: connection.userAgent }),
-        }
-      );
-    },
-    disconnect(connectionId) {
-      const connection = open.get(connectionId);
-      if (!connection) return false;
-      connection.socket.close(1000, 'Disconnected by the server');
-      return true;
-    },
-  };
-
-  const server: Server = createServer((request, response) => {
-    const handled = options.httpHandler?.(request, response) ?? Promise.resolve(false);
-    void handled
-      .then(async (done) => {
-        if (!done) await handleManagementRequest(request, response, managed, maxMessageBytes);
-      })
-      .catch(() => {
-        if (!response.headersSent) response.writeHead(500).end();
-      });
-  });
-  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    void track(onUpgrade(request, socket, head)).catch((error: unknown) => {
-      onHandlerError('upgrade', error);
-      rejectUpgrade(socket, 500);
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const address = server.address();
-  if (!address || typeof address !== 'object') throw new Error('The local gateway has no address');
-  const port = address.port;
-  api = {
-    apiId: options.apiId ?? 'local',
-    stage,
-    region: options.region ?? 'us-east-1',
-    accountId: options.accountId ?? '000000000000',
-    domainName: `${host}:${port}`,
-  };
-
-  const settled = async () => {
-    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-  };
-
+  const settings = settingsOf(options);
+  const { host, stage } = settings;
+  const server = createServer();
+  const port = await listenOn(server, host, options.port ?? 0);
+  // Listeners go on before this turn ends, so no request finds the server without them.
+  const gateway = new LocalGatewayServer(server, settings, apiFactsOf(options, settings, port));
   return {
     url: `ws://${host}:${port}`,
     managementEndpoint: `http://${host}:${port}/${stage}`,
     port,
-    connectionIds: () => [...open.keys()],
-    settled,
-    async close() {
-      const closing = [...open.values()].map(
-        (connection) =>
-          new Promise<void>((resolve) => {
-            connection.socket.once('close', () => resolve());
-            connection.socket.close(1001, 'Going away');
-            // A client that never answers the close handshake is cut off.
-            setTimeout(() => connection.socket.terminate(), 1_000).unref();
-          }),
-      );
-      await Promise.all(closing);
-      await settled();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      wss.close();
-    },
+    connectionIds: () => gateway.connectionIds(),
+    settled: () => gateway.settled(),
+    close: () => gateway.close(),
   };
 }

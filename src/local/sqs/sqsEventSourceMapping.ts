@@ -1,4 +1,3 @@
-import { setTimeout as sleepFor } from 'node:timers/promises';
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
@@ -17,6 +16,10 @@ import type {
 } from 'aws-lambda';
 import { DEFAULT_TIMEOUT_MS, invokeLocally } from '../lambdaContext';
 import { LOCAL_AWS } from '../localAws';
+import { backoffDelay, sleepUnlessAborted } from '../pacing';
+
+/** Between failed polls: 200 ms, doubling, at most 2 s. */
+const POLL_BACKOFF = { initialMs: 100, maxMs: 2_000 };
 
 /** An SQS Lambda handler, exactly the shape AWS invokes. */
 export type SqsMappingHandler = (
@@ -88,29 +91,100 @@ export interface SqsEventSourceMapping {
 export function createSqsEventSourceMapping(
   options: SqsEventSourceMappingOptions,
 ): SqsEventSourceMapping {
-  const batchSize = options.batchSize ?? 10;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
-    throw new RangeError(
-      `batchSize must be an integer from 1 to 10,000 (Lambda's range), got ${batchSize}`,
-    );
+  const mapping = new LocalSqsEventSourceMapping(options);
+  // A plain object, as before: `start` and `stop` still work detached (`stops.push(m.stop)`).
+  return {
+    functionName: mapping.functionName,
+    start: () => mapping.start(),
+    stop: () => mapping.stop(),
+  };
+}
+
+class LocalSqsEventSourceMapping implements SqsEventSourceMapping {
+  readonly functionName: string;
+  readonly #options: SqsEventSourceMappingOptions;
+  readonly #batchSize: number;
+  readonly #waitTimeSeconds: number;
+  readonly #windowMs: number;
+  readonly #region: string;
+  readonly #onError: (error: unknown, context: string) => void;
+  readonly #abort = new AbortController();
+  #state: 'new' | 'running' | 'stopped' = 'new';
+  #pollers: Promise<void>[] = [];
+
+  constructor(options: SqsEventSourceMappingOptions) {
+    this.#options = options;
+    this.functionName = options.functionName;
+    this.#batchSize = options.batchSize ?? 10;
+    if (!Number.isInteger(this.#batchSize) || this.#batchSize < 1 || this.#batchSize > 10_000) {
+      throw new RangeError(
+        `batchSize must be an integer from 1 to 10,000 (Lambda's range), got ${this.#batchSize}`,
+      );
+    }
+    this.#waitTimeSeconds = options.waitTimeSeconds ?? 1;
+    this.#windowMs = options.maximumBatchingWindowMs ?? 0;
+    this.#region = options.region ?? LOCAL_AWS.region;
+    this.#onError =
+      options.onError ??
+      ((error, context) =>
+        console.error(`[${options.functionName} SQS mapping] ${context}:`, error));
   }
-  const waitTimeSeconds = options.waitTimeSeconds ?? 1;
-  const windowMs = options.maximumBatchingWindowMs ?? 0;
-  const region = options.region ?? LOCAL_AWS.region;
-  const onError =
-    options.onError ??
-    ((error, context) => console.error(`[${options.functionName} SQS mapping] ${context}:`, error));
-  const abort = new AbortController();
-  let state: 'new' | 'running' | 'stopped' = 'new';
-  let pollers: Promise<void>[] = [];
 
-  const sleep = (ms: number) =>
-    sleepFor(ms, undefined, { signal: abort.signal }).catch(() => undefined);
+  get #running(): boolean {
+    return this.#state === 'running';
+  }
 
-  const receive = async (max: number, wait: number): Promise<Message[]> => {
-    const out = await options.sqs.send(
+  start(): void {
+    if (this.#state !== 'new')
+      throw new Error(`SQS mapping ${this.functionName} was already started; create a new one`);
+    this.#state = 'running';
+    const concurrency = Math.max(1, this.#options.maximumConcurrency ?? 1);
+    this.#pollers = Array.from({ length: concurrency }, () => this.#poll());
+  }
+
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped') return;
+    this.#state = 'stopped';
+    this.#abort.abort();
+    await Promise.allSettled(this.#pollers);
+  }
+
+  /** One poller: gather a batch, hand it to the function, back off while SQS fails. */
+  async #poll(): Promise<void> {
+    let failures = 0;
+    while (this.#running) {
+      try {
+        const messages = await this.#gather();
+        failures = 0;
+        if (messages.length === 0) continue;
+        if (this.#running) await this.#handle(messages);
+        else await this.#release(messages);
+      } catch (error) {
+        if (!this.#running) return;
+        failures++;
+        this.#onError(error, `polling ${this.#options.queue.url} failed`);
+        await this.#sleep(backoffDelay(failures + 1, POLL_BACKOFF));
+      }
+    }
+  }
+
+  /** One long poll, then (with a batching window) more receives until the batch is full or the window ends. */
+  async #gather(): Promise<Message[]> {
+    const messages = await this.#receive(this.#batchSize, this.#waitTimeSeconds);
+    if (messages.length === 0 || this.#windowMs <= 0) return messages;
+    const windowEnds = Date.now() + this.#windowMs;
+    while (this.#running && messages.length < this.#batchSize && Date.now() < windowEnds) {
+      const more = await this.#receive(this.#batchSize - messages.length, 0);
+      messages.push(...more);
+      if (more.length === 0) await this.#sleep(Math.min(50, windowEnds - Date.now()));
+    }
+    return messages;
+  }
+
+  async #receive(max: number, wait: number): Promise<Message[]> {
+    const out = await this.#options.sqs.send(
       new ReceiveMessageCommand({
-        QueueUrl: options.queue.url,
+        QueueUrl: this.#options.queue.url,
         MaxNumberOfMessages: Math.min(10, max),
         WaitTimeSeconds: wait,
         MessageSystemAttributeNames: ['All'],
@@ -118,28 +192,46 @@ export function createSqsEventSourceMapping(
       }),
     );
     return out.Messages ?? [];
-  };
+  }
 
-  const gather = async (): Promise<Message[]> => {
-    const messages = await receive(batchSize, waitTimeSeconds);
-    if (messages.length === 0 || windowMs <= 0) return messages;
-    const windowEnds = Date.now() + windowMs;
-    while (state === 'running' && messages.length < batchSize && Date.now() < windowEnds) {
-      const more = await receive(batchSize - messages.length, 0);
-      messages.push(...more);
-      if (more.length === 0) await sleep(Math.min(50, windowEnds - Date.now()));
+  /** Invokes the function on a batch and deletes what it processed. */
+  async #handle(messages: Message[]): Promise<void> {
+    const records = messages.map((m) => toSqsRecord(m, this.#options.queue.arn, this.#region));
+    const outcome = await invokeLocally(
+      this.#options.handler,
+      { Records: records },
+      {
+        functionName: this.functionName,
+        timeoutMs: this.#options.functionTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+        region: this.#region,
+      },
+    );
+    if (!outcome.ok) {
+      // Nothing is deleted: every message comes back after the visibility timeout.
+      this.#onError(outcome.error, `${this.functionName} failed on ${messages.length} message(s)`);
+      return;
     }
-    return messages;
-  };
+    const failed = this.#options.reportBatchItemFailures
+      ? failedMessageIds(outcome.result, records)
+      : new Set<string>();
+    if (failed === 'all') {
+      this.#onError(
+        outcome.result,
+        `${this.functionName} returned an invalid batchItemFailures; the whole batch counts as failed`,
+      );
+      return;
+    }
+    await this.#remove(messages.filter((m) => !failed.has(m.MessageId ?? '')));
+  }
 
   // A receive is never aborted mid-flight: fauxqs would still hand the
   // messages to the dropped request and strand them until the visibility
   // timeout. Instead stop() lets it finish and puts what it got back at once.
-  const release = async (messages: readonly Message[]) => {
+  async #release(messages: readonly Message[]): Promise<void> {
     for (let i = 0; i < messages.length; i += 10) {
-      await options.sqs.send(
+      await this.#options.sqs.send(
         new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: options.queue.url,
+          QueueUrl: this.#options.queue.url,
           Entries: messages.slice(i, i + 10).map((m, n) => ({
             Id: String(n),
             ReceiptHandle: m.ReceiptHandle,
@@ -148,86 +240,26 @@ export function createSqsEventSourceMapping(
         }),
       );
     }
-  };
+  }
 
-  const remove = async (messages: readonly Message[]) => {
+  async #remove(messages: readonly Message[]): Promise<void> {
     for (let i = 0; i < messages.length; i += 10) {
       const chunk = messages.slice(i, i + 10);
-      const out = await options.sqs.send(
+      const out = await this.#options.sqs.send(
         new DeleteMessageBatchCommand({
-          QueueUrl: options.queue.url,
+          QueueUrl: this.#options.queue.url,
           Entries: chunk.map((m, n) => ({ Id: String(n), ReceiptHandle: m.ReceiptHandle })),
         }),
       );
       for (const failed of out.Failed ?? [])
-        onError(failed, 'DeleteMessageBatch left a message in the queue');
+        this.#onError(failed, 'DeleteMessageBatch left a message in the queue');
     }
-  };
+  }
 
-  const handle = async (messages: Message[]) => {
-    const records = messages.map((m) => toSqsRecord(m, options.queue.arn, region));
-    const outcome = await invokeLocally(
-      options.handler,
-      { Records: records },
-      {
-        functionName: options.functionName,
-        timeoutMs: options.functionTimeoutMs ?? DEFAULT_TIMEOUT_MS,
-        region,
-      },
-    );
-    if (!outcome.ok) {
-      // Nothing is deleted: every message comes back after the visibility timeout.
-      onError(outcome.error, `${options.functionName} failed on ${messages.length} message(s)`);
-      return;
-    }
-    const failed = options.reportBatchItemFailures
-      ? failedMessageIds(outcome.result, records)
-      : new Set<string>();
-    if (failed === 'all') {
-      onError(
-        outcome.result,
-        `${options.functionName} returned an invalid batchItemFailures; the whole batch counts as failed`,
-      );
-      return;
-    }
-    await remove(messages.filter((m) => !failed.has(m.MessageId ?? '')));
-  };
-
-  const poll = async () => {
-    let failures = 0;
-    while (state === 'running') {
-      try {
-        const messages = await gather();
-        failures = 0;
-        if (messages.length === 0) continue;
-        if (state === 'running') await handle(messages);
-        else await release(messages);
-      } catch (error) {
-        if (state !== 'running') return;
-        failures++;
-        onError(error, `polling ${options.queue.url} failed`);
-        await sleep(Math.min(2000, 100 * 2 ** failures));
-      }
-    }
-  };
-
-  return {
-    functionName: options.functionName,
-    start() {
-      if (state !== 'new')
-        throw new Error(
-          `SQS mapping ${options.functionName} was already started; create a new one`,
-        );
-      state = 'running';
-      pollers = Array.from({ length: Math.max(1, options.maximumConcurrency ?? 1) }, () => poll());
-    },
-    async stop() {
-      if (state === 'stopped') return;
-      state = 'stopped';
-      abort.abort();
-      await Promise.allSettled(pollers);
-    },
-  };
+  /** Sleeps, waking early (without throwing) when the mapping stops. */
+  async #sleep(ms: number): Promise<void> {
+    await sleepUnlessAborted(ms, this.#abort.signal);
+  }
 }
 
 /**

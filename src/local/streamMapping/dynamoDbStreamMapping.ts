@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleepFor } from 'node:timers/promises';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type {
   _Record as SdkRecord,
@@ -15,13 +14,14 @@ import type {
 } from 'aws-lambda';
 import { DEFAULT_TIMEOUT_MS, invokeLocally, localFunctionArn } from '../lambdaContext';
 import { LOCAL_AWS } from '../localAws';
+import { backoffDelay, sleepUnlessAborted } from '../pacing';
 import {
   type DiscardCondition,
   deliverFailureRecord,
   type StreamFailureDestination,
   type StreamFailureRecord,
 } from './failureDestination';
-import { toLambdaRecord } from './streamRecord';
+import { toLambdaRecord } from './lambdaStreamRecord';
 import { type StreamsReader, streamsReaderFromClient } from './streamsReader';
 
 /** A DynamoDB Streams Lambda handler, exactly the shape AWS invokes. */
@@ -115,6 +115,32 @@ type BatchOutcome =
   | { readonly kind: 'success' }
   | { readonly kind: 'error'; readonly error: unknown }
   | { readonly kind: 'partial'; readonly index: number };
+
+/** Where a shard's reader stands. */
+interface ShardCursor {
+  readonly shardId: string;
+  readonly streamArn: string;
+  /** Where a new iterator starts while nothing has been fetched. */
+  position: ShardIteratorType;
+  /** Sequence number of the last record fetched: a new iterator starts after it. */
+  lastFetched: string | undefined;
+  iterator: string | undefined;
+  /** The shard is closed and read to its end, or gone. */
+  ended: boolean;
+  /** Fetched, not yet delivered. */
+  readonly buffer: BufferedRecord[];
+  /** When the buffer last went from empty to holding records: the batching window counts from there. */
+  firstBufferedAt: number;
+  /** `GetRecords` failures in a row. */
+  failures: number;
+}
+
+/**
+ * What one `GetRecords` step got: `full` as many records as asked (more may
+ * be waiting), `short` fewer or none (or it did not ask), `failed` an error
+ * whose backoff has already been slept.
+ */
+type Fetched = 'full' | 'short' | 'failed';
 
 /**
  * Creates a local stand-in for Lambda's DynamoDB Streams event-source mapping:
@@ -307,97 +333,130 @@ class LocalDynamoDbStreamMapping implements DynamoDbStreamMapping {
     }
   }
 
+  /** Reads one shard to its end: fetch, gather for the batching window, deliver, in order. */
   async #runShard(
     shardId: string,
     startAt: 'TRIM_HORIZON' | 'LATEST',
     markReady: () => void,
   ): Promise<void> {
-    const streamArn = this.#streamArn as string;
-    const region = this.#options.region ?? LOCAL_AWS.region;
-    const windowMs = this.#options.maximumBatchingWindowMs ?? 0;
-    let position: ShardIteratorType = startAt;
-    let lastFetched: string | undefined;
-
-    const positionIterator = async (): Promise<string | undefined> => {
-      for (let attempt = 0; this.#running; attempt++) {
-        try {
-          const out = await this.#reader.getShardIterator({
-            StreamArn: streamArn,
-            ShardId: shardId,
-            ...(lastFetched
-              ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: lastFetched }
-              : { ShardIteratorType: position }),
-          });
-          return out.ShardIterator;
-        } catch (error) {
-          if (errorName(error) === 'ResourceNotFoundException') throw error;
-          this.#onError(error, `GetShardIterator on ${shardId} failed`);
-          await this.#sleep(this.#backoff(attempt + 1));
-        }
-      }
-      return undefined;
+    const cursor: ShardCursor = {
+      shardId,
+      streamArn: this.#streamArn as string,
+      position: startAt,
+      lastFetched: undefined,
+      iterator: undefined,
+      ended: false,
+      buffer: [],
+      firstBufferedAt: 0,
+      failures: 0,
     };
-
-    let iterator = await positionIterator();
+    cursor.iterator = await this.#positionIterator(cursor);
     markReady();
-    let ended = iterator === undefined;
-    const buffer: BufferedRecord[] = [];
-    let firstBufferedAt = 0;
-    let failures = 0;
-
+    cursor.ended = cursor.iterator === undefined;
     while (this.#running) {
-      let fetchedFull = false;
-      if (!ended && iterator && buffer.length < this.#batchSize) {
-        const limit = Math.min(1000, this.#batchSize - buffer.length);
-        try {
-          const out = await this.#reader.getRecords({ ShardIterator: iterator, Limit: limit });
-          failures = 0;
-          const records = out.Records ?? [];
-          if (records.length > 0 && buffer.length === 0) firstBufferedAt = this.#now();
-          for (const record of records) buffer.push(this.#buffered(record, streamArn, region));
-          if (records.length > 0) lastFetched = buffer[buffer.length - 1]?.sequenceNumber;
-          fetchedFull = records.length >= limit;
-          iterator = out.NextShardIterator;
-          if (!iterator) ended = true;
-        } catch (error) {
-          const name = errorName(error);
-          if (name === 'ExpiredIteratorException') {
-            iterator = await positionIterator();
-          } else if (name === 'TrimmedDataAccessException') {
-            // The stream dropped records we had not read yet: resume at what it still holds.
-            this.#onError(error, `records of ${shardId} expired before they were read`);
-            lastFetched = undefined;
-            position = 'TRIM_HORIZON';
-            iterator = await positionIterator();
-          } else if (name === 'ResourceNotFoundException') {
-            this.#onError(error, `shard ${shardId} is gone`);
-            ended = true;
-          } else {
-            failures++;
-            this.#onError(error, `GetRecords on ${shardId} failed`);
-            await this.#sleep(this.#backoff(failures));
-            continue;
-          }
-        }
-      }
-
-      const gathering =
-        windowMs > 0 &&
-        !ended &&
-        buffer.length < this.#batchSize &&
-        this.#now() - firstBufferedAt < windowMs;
-      if (buffer.length > 0 && !gathering) {
-        await this.#deliver(shardId, buffer.splice(0, this.#batchSize));
+      const fetched = await this.#fetch(cursor);
+      if (fetched === 'failed') continue;
+      if (cursor.buffer.length > 0 && !this.#gathering(cursor)) {
+        await this.#deliver(shardId, cursor.buffer.splice(0, this.#batchSize));
         continue;
       }
-      if (ended && buffer.length === 0) {
+      if (cursor.ended && cursor.buffer.length === 0) {
         this.#finished.add(shardId);
         // The shard is closed and fully processed: its children may start now.
         void this.#discover();
         return;
       }
-      if (!fetchedFull) await this.#sleep(this.#pollIntervalMs);
+      if (fetched !== 'full') await this.#sleep(this.#pollIntervalMs);
     }
+  }
+
+  /**
+   * A new iterator: after the last record fetched, else at the cursor's
+   * position. Retries until the mapping stops (then undefined); a shard that
+   * is gone throws.
+   */
+  async #positionIterator(cursor: ShardCursor): Promise<string | undefined> {
+    const { shardId } = cursor;
+    for (let attempt = 0; this.#running; attempt++) {
+      try {
+        const out = await this.#reader.getShardIterator({
+          StreamArn: cursor.streamArn,
+          ShardId: shardId,
+          ...(cursor.lastFetched
+            ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: cursor.lastFetched }
+            : { ShardIteratorType: cursor.position }),
+        });
+        return out.ShardIterator;
+      } catch (error) {
+        if (errorName(error) === 'ResourceNotFoundException') throw error;
+        this.#onError(error, `GetShardIterator on ${shardId} failed`);
+        await this.#sleep(this.#backoff(attempt + 1));
+      }
+    }
+    return undefined;
+  }
+
+  /** One `GetRecords` into the cursor's buffer, when there is room and an iterator. */
+  async #fetch(cursor: ShardCursor): Promise<Fetched> {
+    const room = this.#batchSize - cursor.buffer.length;
+    if (cursor.ended || !cursor.iterator || room <= 0) return 'short';
+    const limit = Math.min(1000, room);
+    try {
+      const out = await this.#reader.getRecords({ ShardIterator: cursor.iterator, Limit: limit });
+      cursor.failures = 0;
+      const records = out.Records ?? [];
+      this.#addToBuffer(cursor, records);
+      cursor.iterator = out.NextShardIterator;
+      if (!cursor.iterator) cursor.ended = true;
+      return records.length >= limit ? 'full' : 'short';
+    } catch (error) {
+      return this.#recoverFetch(cursor, error);
+    }
+  }
+
+  /** Buffers fetched records; a new iterator will start after the last of them. */
+  #addToBuffer(cursor: ShardCursor, records: readonly SdkRecord[]): void {
+    if (records.length === 0) return;
+    if (cursor.buffer.length === 0) cursor.firstBufferedAt = this.#now();
+    const region = this.#options.region ?? LOCAL_AWS.region;
+    for (const record of records)
+      cursor.buffer.push(this.#buffered(record, cursor.streamArn, region));
+    cursor.lastFetched = cursor.buffer[cursor.buffer.length - 1]?.sequenceNumber;
+  }
+
+  /** After a failed `GetRecords`: a new iterator where one helps, else back off. */
+  async #recoverFetch(cursor: ShardCursor, error: unknown): Promise<Fetched> {
+    const { shardId } = cursor;
+    const name = errorName(error);
+    if (name === 'ExpiredIteratorException') {
+      cursor.iterator = await this.#positionIterator(cursor);
+    } else if (name === 'TrimmedDataAccessException') {
+      // The stream dropped records we had not read yet: resume at what it still holds.
+      this.#onError(error, `records of ${shardId} expired before they were read`);
+      cursor.lastFetched = undefined;
+      cursor.position = 'TRIM_HORIZON';
+      cursor.iterator = await this.#positionIterator(cursor);
+    } else if (name === 'ResourceNotFoundException') {
+      this.#onError(error, `shard ${shardId} is gone`);
+      cursor.ended = true;
+    } else {
+      cursor.failures++;
+      this.#onError(error, `GetRecords on ${shardId} failed`);
+      await this.#sleep(this.#backoff(cursor.failures));
+      return 'failed';
+    }
+    return 'short';
+  }
+
+  /** Whether to keep gathering before invoking: within the batching window, with room and more to read. */
+  #gathering(cursor: ShardCursor): boolean {
+    const windowMs = this.#options.maximumBatchingWindowMs ?? 0;
+    return (
+      windowMs > 0 &&
+      !cursor.ended &&
+      cursor.buffer.length < this.#batchSize &&
+      this.#now() - cursor.firstBufferedAt < windowMs
+    );
   }
 
   #buffered(record: SdkRecord, streamArn: string, region: string): BufferedRecord {
@@ -546,15 +605,15 @@ class LocalDynamoDbStreamMapping implements DynamoDbStreamMapping {
   }
 
   #backoff(attempt: number): number {
-    const initial = this.#options.retryDelayMs ?? 100;
-    const cap = this.#options.maxRetryDelayMs ?? 2000;
-    return Math.min(cap, initial * 2 ** Math.max(0, attempt - 1));
+    return backoffDelay(attempt, {
+      initialMs: this.#options.retryDelayMs ?? 100,
+      maxMs: this.#options.maxRetryDelayMs ?? 2000,
+    });
   }
 
   /** Sleeps, waking early (without throwing) when the mapping stops. */
   async #sleep(ms: number): Promise<void> {
-    if (!this.#running || ms <= 0) return;
-    await sleepFor(ms, undefined, { signal: this.#abort.signal }).catch(() => undefined);
+    if (this.#running) await sleepUnlessAborted(ms, this.#abort.signal);
   }
 }
 

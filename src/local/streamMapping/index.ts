@@ -18,5 +18,5 @@ export {
   toLambdaAttributeValue,
   toLambdaImage,
   toLambdaRecord,
-} from './streamRecord';
+} from './lambdaStreamRecord';
 export { type StreamsReader, streamsReaderFromClient } from './streamsReader';

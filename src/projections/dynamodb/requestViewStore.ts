@@ -4,6 +4,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { DEAD_LETTERED_KEY, REQUEST_VIEW_INDEXES } from '../../tables/definitions';
@@ -30,7 +31,9 @@ export interface DeadLetteredPage {
  * stored (`lastSeq` grows), so replayed or reordered stream batches can never
  * move a view backwards. The item carries `tenantStatus` for the
  * `byTenantStatus` index and, while DEAD_LETTERED, `deadLetteredKey` for the
- * sparse `deadLettered` index (a later save without it takes the row out).
+ * sparse `deadLettered` index (a later save without it takes the row out). A
+ * pass that folded only progress updates writes just those fields
+ * ({@link DynamoDbRequestViewStore.saveProgress}).
  */
 export class DynamoDbRequestViewStore implements RunListReader {
   readonly #client: DynamoDBClient;
@@ -122,6 +125,41 @@ export class DynamoDbRequestViewStore implements RunListReader {
         cursor: Buffer.from(JSON.stringify(LastEvaluatedKey)).toString('base64url'),
       }),
     };
+  }
+
+  /**
+   * Stores `view`'s `progress`, `progressMessage` and `lastSeq` only, when
+   * the stored view is at exactly `previousLastSeq` (every other field is
+   * then already `view`'s: progress events change nothing else). Returns
+   * whether it landed; the caller falls back to {@link save}. It sends and
+   * marshals a fraction of the item, but bills like a put: DynamoDB charges
+   * an update by the larger of the item before and after.
+   */
+  async saveProgress(view: RequestView, previousLastSeq: number): Promise<boolean> {
+    const message = view.progressMessage;
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#tableName(),
+          Key: marshall({ requestKey: view.requestKey }),
+          UpdateExpression:
+            message === undefined
+              ? 'SET lastSeq = :seq, progress = :progress REMOVE progressMessage'
+              : 'SET lastSeq = :seq, progress = :progress, progressMessage = :message',
+          ConditionExpression: 'lastSeq = :previous',
+          ExpressionAttributeValues: marshall({
+            ':seq': view.lastSeq,
+            ':progress': view.progress,
+            ':previous': previousLastSeq,
+            ...(message !== undefined && { ':message': message }),
+          }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 }
 

@@ -1,11 +1,12 @@
 import type { KeySource } from '../auth/tokenVerifier';
+import { ENV } from './environment';
 
 /**
  * Settings of every Lambda — the front door (authorizer, connect, disconnect,
- * router) and the back end (processor, projector, timer) — read from the
+ * router) and the back end (processor, projector, runner) — read from the
  * environment once per container. A missing or bad
  * variable fails the cold start with a message naming it. Variable names
- * match `infra/functionEnvironment.ts`.
+ * are `ENV` in `environment.ts`, which infra and the local stack set.
  */
 
 /** Raised at cold start when a required variable is missing. */
@@ -96,19 +97,16 @@ export function readFrontDoorConfig(
   options: { requireManagementEndpoint?: boolean } = {},
 ): FrontDoorConfig {
   const managementEndpoint = options.requireManagementEndpoint
-    ? required(env, 'WEBSOCKET_MANAGEMENT_ENDPOINT')
-    : optional(env, 'WEBSOCKET_MANAGEMENT_ENDPOINT');
+    ? required(env, ENV.managementEndpoint)
+    : optional(env, ENV.managementEndpoint);
   if (managementEndpoint !== undefined && !URL.canParse(managementEndpoint)) {
-    throw new InvalidSettingError(
-      'WEBSOCKET_MANAGEMENT_ENDPOINT',
-      `is not a URL: ${managementEndpoint}`,
-    );
+    throw new InvalidSettingError(ENV.managementEndpoint, `is not a URL: ${managementEndpoint}`);
   }
-  const requestViewTable = optional(env, 'REQUEST_VIEW_TABLE');
+  const requestViewTable = optional(env, ENV.requestViewTable);
   return {
-    requestsTable: required(env, 'REQUESTS_TABLE'),
-    connectionsTable: required(env, 'CONNECTIONS_TABLE'),
-    subscriptionsTable: required(env, 'SUBSCRIPTIONS_TABLE'),
+    requestsTable: required(env, ENV.requestsTable),
+    connectionsTable: required(env, ENV.connectionsTable),
+    subscriptionsTable: required(env, ENV.subscriptionsTable),
     ...(requestViewTable !== undefined && { requestViewTable }),
     ...(managementEndpoint !== undefined && { managementEndpoint }),
   };
@@ -121,34 +119,35 @@ export function readFrontDoorConfig(
  * const config = readAuthorizerConfig(); // throws when neither JWT_PUBLIC_KEY nor JWKS_URL is set
  */
 export function readAuthorizerConfig(env: Env = process.env): AuthorizerConfig {
-  const publicKeyPem = optional(env, 'JWT_PUBLIC_KEY');
-  const jwksUrl = optional(env, 'JWKS_URL');
+  const publicKeyPem = optional(env, ENV.jwtPublicKey);
+  const jwksUrl = optional(env, ENV.jwksUrl);
   if (publicKeyPem && jwksUrl) {
     throw new InvalidSettingError(
-      'JWKS_URL',
+      ENV.jwksUrl,
       'is set together with JWT_PUBLIC_KEY: set only one of the two',
     );
   }
-  if (!publicKeyPem && !jwksUrl) throw new MissingSettingError('JWT_PUBLIC_KEY (or JWKS_URL)');
+  if (!publicKeyPem && !jwksUrl)
+    throw new MissingSettingError(`${ENV.jwtPublicKey} (or ${ENV.jwksUrl})`);
   if (jwksUrl && !URL.canParse(jwksUrl))
-    throw new InvalidSettingError('JWKS_URL', `is not a URL: ${jwksUrl}`);
+    throw new InvalidSettingError(ENV.jwksUrl, `is not a URL: ${jwksUrl}`);
   if (publicKeyPem && !publicKeyPem.includes('BEGIN PUBLIC KEY')) {
     throw new InvalidSettingError(
-      'JWT_PUBLIC_KEY',
+      ENV.jwtPublicKey,
       'is not a PEM public key (-----BEGIN PUBLIC KEY----- …)',
     );
   }
-  const toleranceText = optional(env, 'JWT_CLOCK_TOLERANCE_SECONDS');
+  const toleranceText = optional(env, ENV.jwtClockTolerance);
   const clockToleranceSec = toleranceText === undefined ? 5 : Number(toleranceText);
   if (!Number.isFinite(clockToleranceSec) || clockToleranceSec < 0 || clockToleranceSec > 300) {
     throw new InvalidSettingError(
-      'JWT_CLOCK_TOLERANCE_SECONDS',
+      ENV.jwtClockTolerance,
       `must be a number of seconds from 0 to 300, got ${toleranceText}`,
     );
   }
-  const issuer = optional(env, 'JWT_ISSUER');
-  const audience = list(env, 'JWT_AUDIENCE');
-  const allowedTenants = list(env, 'JWT_ALLOWED_TENANTS');
+  const issuer = optional(env, ENV.jwtIssuer);
+  const audience = list(env, ENV.jwtAudience);
+  const allowedTenants = list(env, ENV.jwtAllowedTenants);
   return {
     keys: publicKeyPem ? { publicKeyPem } : { jwksUrl: jwksUrl as string },
     ...(issuer !== undefined && { issuer }),
@@ -158,7 +157,7 @@ export function readAuthorizerConfig(env: Env = process.env): AuthorizerConfig {
   };
 }
 
-/** Settings of the back-end Lambdas (processor, projector, timer), read once from the environment. */
+/** Settings of the projector and the runner, read once from the environment. */
 export interface BackendConfig {
   readonly requestsTable: string;
   readonly requestViewTable: string;
@@ -170,15 +169,25 @@ export interface BackendConfig {
   readonly managementEndpoint: string;
 }
 
-/** Reads the back-end settings (processor, projector, timer), failing fast with the name of any missing variable. */
+/** Settings of the processor, which only dispatches wake-ups. */
+export interface DispatcherConfig {
+  readonly wakeUpQueueUrl: string;
+}
+
+/** Reads the processor's settings (the wake-up queue), failing fast when it is missing. */
+export function readDispatcherConfig(env: Env = process.env): DispatcherConfig {
+  return { wakeUpQueueUrl: required(env, ENV.wakeUpQueueUrl) };
+}
+
+/** Reads the settings of the projector and the runner, failing fast with the name of any missing variable. */
 export function readBackendConfig(env: Env = process.env): BackendConfig {
   return {
-    requestsTable: required(env, 'REQUESTS_TABLE'),
-    requestViewTable: required(env, 'REQUEST_VIEW_TABLE'),
-    connectionsTable: required(env, 'CONNECTIONS_TABLE'),
-    subscriptionsTable: required(env, 'SUBSCRIPTIONS_TABLE'),
-    deadLetterQueueUrl: required(env, 'DEAD_LETTER_QUEUE_URL'),
-    wakeUpQueueUrl: required(env, 'WAKE_UP_QUEUE_URL'),
-    managementEndpoint: required(env, 'WEBSOCKET_MANAGEMENT_ENDPOINT'),
+    requestsTable: required(env, ENV.requestsTable),
+    requestViewTable: required(env, ENV.requestViewTable),
+    connectionsTable: required(env, ENV.connectionsTable),
+    subscriptionsTable: required(env, ENV.subscriptionsTable),
+    deadLetterQueueUrl: required(env, ENV.deadLetterQueueUrl),
+    wakeUpQueueUrl: required(env, ENV.wakeUpQueueUrl),
+    managementEndpoint: required(env, ENV.managementEndpoint),
   };
 }
