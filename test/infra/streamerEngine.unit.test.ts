@@ -435,6 +435,18 @@ describe('least privilege', () => {
     );
     expect(writes).toEqual([]);
   });
+
+  it('lets the router query the request view (list) and never write it', () => {
+    const onView = statementsOf('router')
+      .filter((s) =>
+        JSON.stringify(s.Resource).includes(`"${logicalId(synth.engine.tables.requestView)}"`),
+      )
+      .flatMap(actionsOf);
+    expect(onView).toContain('dynamodb:Query');
+    for (const write of ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'])
+      expect(onView).not.toContain(`dynamodb:${write}`);
+    expect(envOf('router')[ENV.requestViewTable]).toBe('streamer-prod-RequestView');
+  });
 });
 
 describe('alarms', () => {
