@@ -1,5 +1,5 @@
 import { type LocalStack, startLocalStack } from './stack';
-import { removeStackInfo, STACK_INFO_PATH, writeStackInfo } from './stackInfo';
+import { removeStackInfo, STACK_INFO_PATH, stackInfoOf, writeStackInfo } from './stackInfo';
 import { loadWorkflowRegistry } from './workflowModule';
 
 // `npm start`: the whole system on this machine (DynamoDB Local, the SQS
@@ -57,25 +57,10 @@ try {
   await shutdown(1);
 }
 if (stack) {
-  const published = writeStackInfo({
-    pid: process.pid,
-    url: stack.url,
-    dynamoDbEndpoint: stack.dynamoDbEndpoint,
-    sqsEndpoint: stack.sqsEndpoint,
-    tables: stack.tables,
-    queueUrls: stack.queueUrls,
-    aws: stack.aws,
-    pids: stack.pids,
-    ...(stack.dashboardUrl && { dashboardUrl: stack.dashboardUrl }),
-    // The stack's own dev key, so `streamer runs …` can sign in to it (the file is owner-only).
-    ...(stack.devIdentity && {
-      devKey: {
-        privateKeyPem: stack.devIdentity.privateKeyPem,
-        ...(env.JWT_ISSUER && { issuer: env.JWT_ISSUER }),
-        ...(env.JWT_AUDIENCE && { audience: env.JWT_AUDIENCE }),
-      },
-    }),
-  });
+  // The stack's own dev key goes in too, so `streamer runs …` can sign in to it (the file is owner-only).
+  const published = writeStackInfo(
+    stackInfoOf(stack, { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE }),
+  );
   if (!published.written) {
     console.warn(
       `Another local stack (pid ${published.ownerPid}) published ${STACK_INFO_PATH}: streamer runs, npm run redrive and npm run events talk to that one.`,

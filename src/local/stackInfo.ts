@@ -31,6 +31,38 @@ export type StackInfo = Pick<
 };
 
 /**
+ * The facts of a started stack, as this process publishes them: with the dev
+ * private key when the stack generated one (`jwt` names the issuer and
+ * audience its tokens must carry, when the stack checks them).
+ *
+ * @example
+ * writeStackInfo(stackInfoOf(stack, { issuer: process.env.JWT_ISSUER }));
+ */
+export function stackInfoOf(
+  stack: LocalStack,
+  jwt: { readonly issuer?: string | undefined; readonly audience?: string | undefined } = {},
+): StackInfo {
+  return {
+    pid: process.pid,
+    url: stack.url,
+    dynamoDbEndpoint: stack.dynamoDbEndpoint,
+    sqsEndpoint: stack.sqsEndpoint,
+    tables: stack.tables,
+    queueUrls: stack.queueUrls,
+    aws: stack.aws,
+    pids: stack.pids,
+    ...(stack.dashboardUrl && { dashboardUrl: stack.dashboardUrl }),
+    ...(stack.devIdentity && {
+      devKey: {
+        privateKeyPem: stack.devIdentity.privateKeyPem,
+        ...(jwt.issuer && { issuer: jwt.issuer }),
+        ...(jwt.audience && { audience: jwt.audience }),
+      },
+    }),
+  };
+}
+
+/**
  * Writes the stack's facts for other local tools, unless another stack that
  * still runs published its own there: that file is left alone (the tools
  * keep talking to that stack) and the holder's pid is returned.

@@ -14,6 +14,7 @@ import {
 import type { ActionCall } from './engineActions';
 import { aboutRequest, notFound } from './errorMapping';
 import type { RouteOutcome } from './routeTypes';
+import { statusData } from './statusData';
 
 /**
  * `list`: a page of the caller's tenant's runs from the request view's
@@ -72,21 +73,8 @@ export async function history(call: ActionCall): Promise<RouteOutcome> {
   });
 }
 
-/** A view as a `list` row: no input, result, keys or connection. */
+/** A view as a `list` row: the `status` answer without the result (and retry time), with who started it. */
 export function runSummary(view: RequestView): RunSummary {
-  return {
-    request_id: view.requestId,
-    action: view.action,
-    status: view.status,
-    progress: view.progress,
-    ...(view.progressMessage !== undefined && { progress_message: view.progressMessage }),
-    user_id: view.userId,
-    created_at: view.createdAt,
-    ...(view.processingStarted !== undefined && { processing_started: view.processingStarted }),
-    ...(view.processingEnded !== undefined && { processing_ended: view.processingEnded }),
-    retry_count: view.retryCount,
-    max_retries: view.maxRetries,
-    ...(view.error !== undefined && { error: view.error }),
-    last_seq: view.lastSeq,
-  };
+  const { result: _result, retry_after: _retryAfter, ...summary } = statusData(view);
+  return { ...summary, user_id: view.userId };
 }

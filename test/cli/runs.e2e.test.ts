@@ -12,7 +12,7 @@ import { expenseApproval } from '../../examples/expense-approval/workflows';
 import { createClient, type ListData, type StreamerClient } from '../../src/client';
 import { createWorkflowRegistry } from '../../src/engine';
 import { LOCAL_AWS } from '../../src/local/localAws';
-import { writeStackInfo } from '../../src/local/stackInfo';
+import { stackInfoOf, writeStackInfo } from '../../src/local/stackInfo';
 import { createDemoWorkflows } from '../../src/workflows';
 import { waitFor } from '../local/waitFor';
 import { type StackHarness, startStackHarness } from '../support/localStackHarness';
@@ -36,20 +36,7 @@ beforeAll(async () => {
   const identity = stack.devIdentity;
   if (!identity) throw new Error('the stack did not generate a dev key');
   cwd = mkdtempSync(join(tmpdir(), 'streamer-cli-'));
-  const published = writeStackInfo(
-    {
-      pid: process.pid,
-      url: stack.url,
-      dynamoDbEndpoint: stack.dynamoDbEndpoint,
-      sqsEndpoint: stack.sqsEndpoint,
-      tables: stack.tables,
-      queueUrls: stack.queueUrls,
-      aws: stack.aws,
-      pids: stack.pids,
-      devKey: { privateKeyPem: identity.privateKeyPem },
-    },
-    join(cwd, '.streamer', 'local-stack.json'),
-  );
+  const published = writeStackInfo(stackInfoOf(stack), join(cwd, '.streamer', 'local-stack.json'));
   expect(published.written).toBe(true);
   // The CLI signs in as npm start's dev-user of dev-tenant; the test drives runs there as another user.
   client = createClient({

@@ -1,12 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expenseApproval } from '../../examples/expense-approval/workflows';
 import { createClient, type StreamerClient } from '../../src/client';
 import { createWorkflowRegistry } from '../../src/engine';
 import { createDemoWorkflows } from '../../src/workflows';
+import { launchChromium } from '../support/chromium';
 import { type StackHarness, startStackHarness } from '../support/localStackHarness';
 
 // The dashboard in real headless Chromium (Debian's package, as in
@@ -17,7 +18,6 @@ import { type StackHarness, startStackHarness } from '../support/localStackHarne
 // shows a second tenant nothing. The screenshots are docs/inspect.md's
 // (written to docs/images with STREAMER_DOCS_SCREENSHOTS=1, else to a
 // temporary folder, so a test run leaves the repository as it was).
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS =
   process.env.STREAMER_DOCS_SCREENSHOTS === '1'
     ? join(import.meta.dirname, '..', '..', 'docs', 'images')
@@ -49,29 +49,13 @@ async function shot(page: Page, name: string, fullPage = false): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium`);
-  }
   mkdirSync(SHOTS, { recursive: true });
   const demos = Object.values(createDemoWorkflows());
   harness = await startStackHarness({
     registry: createWorkflowRegistry([...demos, expenseApproval]),
   });
   client = createClient({ url: harness.stack.url, token: await tokenFor('acme', 'ann') });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   client?.close();
