@@ -51,6 +51,10 @@ export async function addMissingIndexes(
   return added;
 }
 
+/**
+ * Polls until the index is ACTIVE. DynamoDB Local builds one in about a
+ * second per table of its database (a persisted stack has four).
+ */
 async function waitForIndex(client: DynamoDBClient, tableName: string, indexName: string) {
   for (let attempt = 0; attempt < 300; attempt++) {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
