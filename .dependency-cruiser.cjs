@@ -72,6 +72,33 @@ module.exports = {
       },
     },
     {
+      name: 'inspect-not-front-door',
+      comment:
+        'src/inspect (machine graphs, run histories, the list cursor) is pure server logic the router serves: it never imports the front door, the Lambda handlers, the connections, the queues or the local stack.',
+      severity: 'error',
+      from: { path: '^src/inspect/' },
+      to: { path: '^src/(router|auth|lambdas|local|connections|queues|cli)/' },
+    },
+    {
+      name: 'dashboard-is-browser-code',
+      comment:
+        'The dashboard (src/dashboard) runs in browsers: like the client it imports only the client, src/protocol and itself (type-only imports of anything are fine), never server code.',
+      severity: 'error',
+      from: { path: '^src/dashboard/' },
+      to: {
+        path: OURS,
+        pathNot: ['^src/dashboard/', '^src/client/', '^src/protocol/'],
+        dependencyTypesNot: ['type-only'],
+      },
+    },
+    {
+      name: 'dashboard-no-aws-sdk',
+      comment: 'The dashboard never loads the AWS SDK.',
+      severity: 'error',
+      from: { path: '^src/dashboard/' },
+      to: { path: 'node_modules/@aws-sdk/', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'only-cli-bench-tests-import-local',
       comment:
         'src/local (emulators, the gateway, npm start) is for the CLI, the bench and tests: deployed code and the package entry points other than streamer-engine/local never load it.',

@@ -29,8 +29,10 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionKind, FunctionAccess>> = {
     manageConnections: false,
   },
   router: {
+    // requestView: `list` queries its tenant indexes.
     tables: {
       requests: 'readWrite',
+      requestView: 'read',
       connections: 'readWrite',
       subscriptions: 'readWrite',
       rateLimits: 'readWrite',

@@ -50,6 +50,7 @@ const VARIABLES: Readonly<Record<FunctionKind, readonly (keyof typeof ENV)[]>> =
   disconnect: ['requestsTable', 'connectionsTable', 'subscriptionsTable'],
   router: [
     'requestsTable',
+    'requestViewTable',
     'connectionsTable',
     'subscriptionsTable',
     'managementEndpoint',

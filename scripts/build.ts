@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -9,6 +10,7 @@ import {
 } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { buildDashboardFromSources } from '../src/local/dashboardAssets';
 
 // `npm run build`: the package's dist/ (docs/decisions/package-build.md).
 // 1. esbuild bundles every entry point as an ES module, with code splitting
@@ -16,6 +18,9 @@ import { build } from 'esbuild';
 //    an import (resolved from the app's node_modules). Source maps beside.
 // 2. tsc writes the declarations (dist/types), and their relative imports get
 //    explicit `.js` paths, which `moduleResolution: node16/nodenext` requires.
+// 3. The dashboard (src/dashboard, preact and elkjs inside) is bundled for
+//    browsers into dist/dashboard, which `streamer dev` serves and
+//    `streamer dashboard build` copies.
 
 const root = resolve(import.meta.dirname, '..');
 const dist = join(root, 'dist');
@@ -131,8 +136,17 @@ function* walk(dir: string): Generator<string> {
   }
 }
 
+/** The browser dashboard, as static files in dist/dashboard. */
+async function dashboard(): Promise<void> {
+  const out = join(dist, 'dashboard');
+  mkdirSync(out, { recursive: true });
+  for (const [name, body] of await buildDashboardFromSources())
+    writeFileSync(join(out, name), body);
+}
+
 rmSync(dist, { recursive: true, force: true });
 await bundle();
 declarations();
 copyResources();
+await dashboard();
 console.log(`Built ${relative(process.cwd(), dist) || dist}/`);

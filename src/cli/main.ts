@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import type { SynthCliOptions } from './deployCommands';
 import { missingDevPackages, missingDevPackagesMessage } from './devPackages';
+import { registerInspectCommands } from './runs/runsCommands';
 
 // The `streamer` command (the package's bin; `npm start`, `npm run events`
 // and `npm run redrive` run it too, from the sources).
@@ -98,6 +99,9 @@ program
     const { runSynth } = await import('./deployCommands');
     process.exitCode = await runSynth(options);
   });
+
+// `streamer runs …`, `streamer graph`, `streamer dashboard build` (src/cli/runs).
+registerInspectCommands(program, defaultWorkflows);
 
 try {
   await program.parseAsync();

@@ -16,9 +16,13 @@ import { type RedriveReport, redriveDeadLetters } from '../queues/redrive';
  * the queue should be drained too) it works on those (e.g. in AWS, with your
  * credentials); otherwise on the running local stack. The workflows replay
  * the logs: pass the module the engine was deployed with (default: the
- * demo workflows). Returns the exit code.
+ * demo workflows). With `json`, prints the report as JSON (`streamer runs
+ * redrive --json`). Returns the exit code.
  */
-export async function redrive(workflowsModule: string | undefined): Promise<number> {
+export async function redrive(
+  workflowsModule: string | undefined,
+  options: { readonly json?: boolean } = {},
+): Promise<number> {
   const env = process.env;
   const fromEnv = env.REQUESTS_TABLE && env.REQUEST_VIEW_TABLE;
   const local = fromEnv ? undefined : readStackInfo();
@@ -41,7 +45,8 @@ export async function redrive(workflowsModule: string | undefined): Promise<numb
       clock: () => Date.now(),
       by: env.USER ? `cli:${env.USER}` : 'cli',
     });
-    printReport(report);
+    if (options.json) console.log(JSON.stringify(report, null, 2));
+    else printReport(report);
     return report.failed.length > 0 ? 1 : 0;
   } finally {
     dynamo.destroy();

@@ -1,8 +1,11 @@
 import type { ServerFrame } from '../protocol/frames';
+import type { DescribeData, HistoryData, ListData } from '../protocol/inspectData';
 import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy, reconnectDelayMs } from './backoff';
 import { Connection, type ConnectionEvent, type TokenSource } from './connection';
+import { type HistoryOptions, historyPayload, type ListOptions, listPayload } from './inspect';
 import { PendingReplies, type ReplyFrame, type ReplyWaiter } from './pendingReplies';
 import { randomId } from './randomId';
+import type { CancelReply, RunStatus, SignalReply } from './replies';
 import { type OutgoingMessage, Run, type RunHandle, type RunHost, type RunOrigin } from './run';
 import type { RunFrame } from './runFeed';
 import { parseServerFrame } from './serverFrame';
@@ -10,6 +13,7 @@ import { StreamerError } from './streamerError';
 import type { WebSocketConstructor } from './webSocketImpl';
 import type {
   ActionOf,
+  AnySignalEvent,
   AnyWorkflows,
   PayloadArgs,
   PayloadOf,
@@ -104,6 +108,29 @@ export interface StreamerClient<W extends WorkflowSet = AnyWorkflows> {
     id: string,
     options?: AttachOptions,
   ): RunHandle<ResultOf<W, A>, SignalOf<W, A>>;
+  /**
+   * A page of this tenant's runs, newest first (the `list` action), filtered
+   * by status, action and creation time; pass the page's `cursor` back (with
+   * the same filters) for the next one.
+   *
+   * @example
+   * const { runs, cursor } = await client.list({ status: 'FAILED', since: Date.now() - 86_400_000 });
+   */
+  list(options?: ListOptions): Promise<ListData>;
+  /** A registered workflow's versions, signals and machine graph (the `describe` action). */
+  describe(action: ActionOf<W>, version?: number): Promise<DescribeData>;
+  /**
+   * A page of a run's log with the machine's state where it changed, and
+   * where the run stands now, including the events it accepts (the
+   * `history` action).
+   */
+  history(id: string, options?: HistoryOptions): Promise<HistoryData>;
+  /** A run's current state by id, without following it (the `status` action; `run.status()` for a handle). */
+  status(id: string): Promise<RunStatus>;
+  /** Cancels a run by id, without following it (the `cancel` action). */
+  cancel(id: string, reason?: string): Promise<CancelReply>;
+  /** Sends an event to a run by id, without following it (the `signal` action). */
+  signal(id: string, event: AnySignalEvent): Promise<SignalReply>;
   /** Whether a connection is open right now. */
   readonly connected: boolean;
   /** Closes the connection for good; unsettled results and calls reject with `CLOSED`. */
@@ -315,6 +342,23 @@ export function createClient<W extends WorkflowSet = AnyWorkflows>(
     },
     attach: (id, attachOptions = {}) =>
       core.followed(id) ?? core.open(id, { kind: 'attach', lastSeq: attachOptions.lastSeq ?? 0 }),
+    list: async (listOptions = {}) =>
+      (await core.request('list', listPayload(listOptions))) as ListData,
+    describe: async (action, version) =>
+      (await core.request('describe', {
+        action,
+        ...(version !== undefined && { version }),
+      })) as DescribeData,
+    history: async (id, historyOptions = {}) =>
+      (await core.request('history', historyPayload(id, historyOptions))) as HistoryData,
+    status: async (id) => (await core.request('status', { request_id: id })) as RunStatus,
+    cancel: async (id, reason) =>
+      (await core.request('cancel', {
+        request_id: id,
+        ...(reason !== undefined && { reason }),
+      })) as CancelReply,
+    signal: async (id, event) =>
+      (await core.request('signal', { request_id: id, event })) as SignalReply,
     get connected() {
       return core.connected;
     },

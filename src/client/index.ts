@@ -16,6 +16,23 @@
  */
 export type { ErrorCode, FrameError } from '../protocol/errorCodes';
 export type { CompleteFrame, ErrorFrame, ProgressFrame } from '../protocol/frames';
+export type {
+  DescribeData,
+  HistoryCurrent,
+  HistoryData,
+  HistoryEvent,
+  ListData,
+  RunStatusName,
+  RunSummary,
+  SignalDescription,
+  StateValue,
+} from '../protocol/inspectData';
+export type {
+  GraphNode,
+  GraphTransition,
+  GraphTransitionKind,
+  MachineGraph,
+} from '../protocol/machineGraph';
 export { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from './backoff';
 export {
   type AttachOptions,
@@ -26,6 +43,7 @@ export {
   type UnreadableFrameEvent,
 } from './client';
 export type { ConnectionEvent, TokenSource } from './connection';
+export type { HistoryOptions, ListOptions, TimeInput } from './inspect';
 export type { CancelReply, RunStatus, SignalReply } from './replies';
 export type { RunHandle } from './run';
 export type { RunFrame } from './runFeed';

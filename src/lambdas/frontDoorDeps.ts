@@ -13,6 +13,7 @@ import { DynamoDbRateWindows } from '../flowControl/dynamodb/dynamoDbRateWindows
 import { InMemoryRateWindows } from '../flowControl/memory/inMemoryRateWindows';
 import { createMessageAdmission, type MessageAdmission } from '../flowControl/messageAdmission';
 import { RateLimiter } from '../flowControl/rateLimiter';
+import { DynamoDbRequestViewStore } from '../projections/dynamodb/requestViewStore';
 import type { RouterDeps } from '../router/router';
 import {
   type AuthorizerConfig,
@@ -73,7 +74,8 @@ export function connectionDeps(
 /**
  * Everything the router needs: the event log, the stores, a frame poster on
  * the Management API (its client makes one attempt; the poster owns retries),
- * the clock and ULID ids.
+ * the clock and ULID ids, and the request view (read by `list`) when
+ * REQUEST_VIEW_TABLE is set.
  */
 export function routerDeps(
   registry: WorkflowRegistry,
@@ -99,6 +101,9 @@ export function routerDeps(
     newId: () => ulid(),
     logger,
     ...(config.rateLimits && { admission: admissionOf(dynamo, config.rateLimits, logger) }),
+    ...(config.requestViewTable && {
+      views: new DynamoDbRequestViewStore({ client: dynamo, tableName: config.requestViewTable }),
+    }),
   };
 }
 

@@ -1,5 +1,5 @@
 import { type LocalStack, startLocalStack } from './stack';
-import { removeStackInfo, STACK_INFO_PATH, writeStackInfo } from './stackInfo';
+import { removeStackInfo, STACK_INFO_PATH, stackInfoOf, writeStackInfo } from './stackInfo';
 import { loadWorkflowRegistry } from './workflowModule';
 
 // `npm start`: the whole system on this machine (DynamoDB Local, the SQS
@@ -57,19 +57,13 @@ try {
   await shutdown(1);
 }
 if (stack) {
-  const published = writeStackInfo({
-    pid: process.pid,
-    url: stack.url,
-    dynamoDbEndpoint: stack.dynamoDbEndpoint,
-    sqsEndpoint: stack.sqsEndpoint,
-    tables: stack.tables,
-    queueUrls: stack.queueUrls,
-    aws: stack.aws,
-    pids: stack.pids,
-  });
+  // The stack's own dev key goes in too, so `streamer runs …` can sign in to it (the file is owner-only).
+  const published = writeStackInfo(
+    stackInfoOf(stack, { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE }),
+  );
   if (!published.written) {
     console.warn(
-      `Another local stack (pid ${published.ownerPid}) published ${STACK_INFO_PATH}: npm run redrive and npm run events talk to that one.`,
+      `Another local stack (pid ${published.ownerPid}) published ${STACK_INFO_PATH}: streamer runs, npm run redrive and npm run events talk to that one.`,
     );
   }
   for (const warning of stack.warnings) console.warn(`Warning: ${warning}`);
@@ -78,6 +72,7 @@ if (stack) {
 Streamer is ready.
 
   WebSocket   ${stack.url}
+  Dashboard   ${stack.dashboardUrl ?? 'off'}${token ? '  (open the link below to sign in)' : ''}
   DynamoDB    ${stack.dynamoDbEndpoint}  (tables ${Object.values(stack.tables).join(', ')})
   SQS         ${stack.sqsEndpoint}
   Data        ${persist ? 'kept in .streamer/dynamodb' : 'in memory (use --persist to keep it)'}; DynamoDB Local ${stack.loopbackOnly ? 'on 127.0.0.1 only' : 'on every interface'}, under this stack's own credentials
@@ -87,6 +82,9 @@ Streamer is ready.
     console.log(`No JWT_PUBLIC_KEY or JWKS_URL set: generated a dev key pair. A token for user dev-user of tenant dev-tenant (12 h):
 
   ${token}
+
+Dashboard, signed in as dev-user:  ${stack.dashboardUrl}#token=${token}
+Your runs from a terminal:         npx streamer runs list   (or watch <id>, show <id>)
 
 Try:  npx wscat -c "${stack.url}?Authorization=${token}"
       then send ${env.STREAMER_WORKFLOWS_MODULE ? '{"action":"<one of your actions>","id":"r1","payload":{…}}' : '{"action":"generate_report","id":"r1","payload":{"start_date":"2026-01-01","end_date":"2026-01-31","format":"pdf","report_type":"monthly"}}'}

@@ -11,6 +11,7 @@ import { EVENT_SOURCE_MAPPINGS } from '../settings/mappings';
 import { createTables } from '../tables/createTables';
 import { type TableNames, tableNames } from '../tables/definitions';
 import { createDemoRegistry } from '../workflows';
+import { createDashboardSite, DASHBOARD_PATH } from './dashboardSite';
 import { lockDataDir } from './dataDirLock';
 import { createDevIdentity, type DevIdentity } from './devIdentity';
 import { type DynamoDbLocal, type LocalCredentials, startDynamoDbLocal } from './dynamoDbLocal';
@@ -90,6 +91,8 @@ export interface LocalStackOptions {
    * {@link LOCAL_FLOW_CONTROL}; 0 turns one off.
    */
   readonly flowControl?: Partial<FlowControlSettings>;
+  /** Serve the dashboard at `http://127.0.0.1:<port>/dashboard/` (built on its first request). Default true. */
+  readonly dashboard?: boolean;
 }
 
 /**
@@ -113,6 +116,8 @@ export interface LocalAwsConfig {
 export interface LocalStack {
   /** `ws://127.0.0.1:<port>`; connect with `?Authorization=<JWT>`. */
   readonly url: string;
+  /** `http://127.0.0.1:<port>/dashboard/`, on the gateway's port (unless `dashboard: false`). */
+  readonly dashboardUrl?: string;
   readonly managementEndpoint: string;
   readonly dynamoDbEndpoint: string;
   readonly sqsEndpoint: string;
@@ -177,6 +182,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port,
       stage: 'local',
       onHandlerError: (route, error) => onError(error, `gateway ${route}`),
+      ...(options.dashboard !== false && {
+        httpHandler: createDashboardSite(),
+      }),
     });
     stops.push(() => gateway.close());
     const streams = stops.client(new DynamoDBStreamsClient({ endpoint: dynamoDbEndpoint, ...aws }));
@@ -193,6 +201,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     return {
       url: gateway.url,
+      ...(options.dashboard !== false && {
+        dashboardUrl: `http://127.0.0.1:${gateway.port}${DASHBOARD_PATH}`,
+      }),
       managementEndpoint: gateway.managementEndpoint,
       dynamoDbEndpoint,
       sqsEndpoint: localSqs.endpoint,

@@ -7,7 +7,8 @@ export const STACK_INFO_PATH = join('.streamer', 'local-stack.json');
 
 /**
  * What a running local stack publishes about itself. It holds the stack's
- * DynamoDB credentials (the fence around its data), so the file is written
+ * DynamoDB credentials (the fence around its data) and, when the stack
+ * generated its own key pair, the dev private key, so the file is written
  * readable by its owner only.
  */
 export type StackInfo = Pick<
@@ -16,7 +17,50 @@ export type StackInfo = Pick<
 > & {
   /** The stack's Node.js process (the file's owner). */
   readonly pid: number;
+  /**
+   * The dev key the stack verifies tokens with, when it generated one (no
+   * JWT_PUBLIC_KEY or JWKS_URL): `streamer runs …` mints its token with it.
+   */
+  readonly devKey?: {
+    readonly privateKeyPem: string;
+    readonly issuer?: string;
+    readonly audience?: string;
+  };
+  /** Where the stack serves the dashboard (`http://127.0.0.1:<port>/dashboard/`). */
+  readonly dashboardUrl?: string;
 };
+
+/**
+ * The facts of a started stack, as this process publishes them: with the dev
+ * private key when the stack generated one (`jwt` names the issuer and
+ * audience its tokens must carry, when the stack checks them).
+ *
+ * @example
+ * writeStackInfo(stackInfoOf(stack, { issuer: process.env.JWT_ISSUER }));
+ */
+export function stackInfoOf(
+  stack: LocalStack,
+  jwt: { readonly issuer?: string | undefined; readonly audience?: string | undefined } = {},
+): StackInfo {
+  return {
+    pid: process.pid,
+    url: stack.url,
+    dynamoDbEndpoint: stack.dynamoDbEndpoint,
+    sqsEndpoint: stack.sqsEndpoint,
+    tables: stack.tables,
+    queueUrls: stack.queueUrls,
+    aws: stack.aws,
+    pids: stack.pids,
+    ...(stack.dashboardUrl && { dashboardUrl: stack.dashboardUrl }),
+    ...(stack.devIdentity && {
+      devKey: {
+        privateKeyPem: stack.devIdentity.privateKeyPem,
+        ...(jwt.issuer && { issuer: jwt.issuer }),
+        ...(jwt.audience && { audience: jwt.audience }),
+      },
+    }),
+  };
+}
 
 /**
  * Writes the stack's facts for other local tools, unless another stack that

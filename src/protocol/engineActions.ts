@@ -5,7 +5,9 @@ import { ProtocolError } from './errorCodes';
 /**
  * The engine actions: built into the router, not workflows. Each names its
  * target request in the payload and is answered by a `response` (or an
- * `error`) carrying the action message's own id; `ping` gets a `pong`.
+ * `error`) carrying the action message's own id; `ping` gets a `pong`. The
+ * inspection actions `list`, `describe` and `history` are parsed in
+ * `inspectActions.ts`.
  */
 export const ENGINE_ACTIONS = [
   'status',
@@ -14,6 +16,9 @@ export const ENGINE_ACTIONS = [
   'cancel',
   'signal',
   'ping',
+  'list',
+  'describe',
+  'history',
 ] as const;
 
 /** One of {@link ENGINE_ACTIONS}. */

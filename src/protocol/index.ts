@@ -29,7 +29,34 @@ export {
   type ServerFrame,
   type ServerFrameType,
 } from './frames';
+export {
+  type DescribePayload,
+  type HistoryPayload,
+  INSPECT_LIMITS,
+  type ListPayload,
+  parseDescribePayload,
+  parseHistoryPayload,
+  parseListPayload,
+} from './inspectActions';
+export {
+  type DescribeData,
+  type HistoryCurrent,
+  type HistoryData,
+  type HistoryEvent,
+  type ListData,
+  RUN_STATUSES,
+  type RunStatusName,
+  type RunSummary,
+  type SignalDescription,
+  type StateValue,
+} from './inspectData';
 export { type ParseLimits, PROTOCOL_LIMITS } from './limits';
+export type {
+  GraphNode,
+  GraphTransition,
+  GraphTransitionKind,
+  MachineGraph,
+} from './machineGraph';
 export {
   findPrototypeKey,
   forbiddenKeyError,

@@ -11,11 +11,12 @@ import {
   responseFrame,
 } from '../protocol';
 import { aboutRequest, notFound } from './errorMapping';
+import { describe, history, list } from './inspectActions';
 import type { RouteInput, RouteOutcome, RouterDeps } from './routeTypes';
 import { statusData } from './statusData';
 
 /** One engine action message, with who sent it and how to answer it. */
-interface ActionCall {
+export interface ActionCall {
   readonly deps: RouterDeps;
   readonly input: RouteInput;
   readonly message: ClientMessage;
@@ -65,6 +66,9 @@ const ENGINE_ACTION_HANDLERS: Readonly<Record<EngineAction, ActionHandler>> = {
   unsubscribe,
   cancel,
   signal,
+  list,
+  describe,
+  history,
 };
 
 /** The fold of the log, read strongly consistent: never behind the projector. */

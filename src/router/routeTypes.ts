@@ -5,6 +5,7 @@ import type { SubscriptionStore } from '../connections/subscriptionStore';
 import type { EngineLogger, WorkflowRegistry } from '../engine';
 import type { EventStore } from '../events/eventStore';
 import type { MessageAdmission } from '../flowControl/messageAdmission';
+import type { RunListReader } from '../projections/runList';
 import type { ErrorCode, ParseLimits, ServerFrame } from '../protocol';
 
 /** Everything the `$default` logic needs, injected (the Lambda wiring gives the real ones). */
@@ -23,6 +24,8 @@ export interface RouterDeps {
   readonly logger?: EngineLogger;
   /** Message rate limits (`RATE_LIMITED`); absent: none. */
   readonly admission?: MessageAdmission;
+  /** The request view's tenant listing, for `list` (without it, `list` fails with INTERNAL_ERROR). */
+  readonly views?: RunListReader;
 }
 
 /** One client message as the `$default` route received it. */

@@ -18,7 +18,8 @@ export type { RouteInput, RouteOutcome, RouterDeps } from './routeTypes';
  * Handles one `$default` message (DESIGN §5): safe parsing, then a workflow
  * action (sync: run inline and answer `response`; async: append
  * `request.accepted` first, then answer `acknowledgment`) or an engine action
- * (`status`, `subscribe`, `unsubscribe`, `cancel`, `signal`, `ping`). Never
+ * (`status`, `subscribe`, `unsubscribe`, `cancel`, `signal`, `ping`, and the
+ * inspection actions `list`, `describe`, `history`). Never
  * throws: every failure becomes an `error` frame with its code and the
  * message's id. A message over its connection's or tenant's rate is
  * answered `RATE_LIMITED` before anything else is done for it.

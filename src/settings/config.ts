@@ -44,6 +44,8 @@ export interface FrontDoorConfig {
   readonly connectionsTable: string;
   /** SUBSCRIPTIONS_TABLE. */
   readonly subscriptionsTable: string;
+  /** REQUEST_VIEW_TABLE: what the router's `list` reads. Optional: without it `list` fails. */
+  readonly requestViewTable?: string;
   /**
    * WEBSOCKET_MANAGEMENT_ENDPOINT: where the router posts catch-up frames.
    * Required by the router; connect/disconnect derive it from the event.
@@ -109,10 +111,12 @@ export function readFrontDoorConfig(
     throw new InvalidSettingError(ENV.managementEndpoint, `is not a URL: ${managementEndpoint}`);
   }
   const rateLimits = readRateLimitConfig(env);
+  const requestViewTable = optional(env, ENV.requestViewTable);
   return {
     requestsTable: required(env, ENV.requestsTable),
     connectionsTable: required(env, ENV.connectionsTable),
     subscriptionsTable: required(env, ENV.subscriptionsTable),
+    ...(requestViewTable !== undefined && { requestViewTable }),
     ...(managementEndpoint !== undefined && { managementEndpoint }),
     ...(rateLimits && { rateLimits }),
   };

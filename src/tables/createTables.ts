@@ -6,6 +6,7 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
+import { addMissingIndexes } from './addMissingIndexes';
 import { type TableDefinition, type TableNames, tables } from './definitions';
 
 /** Turns a table definition into the SDK's `CreateTable` input (on-demand billing). */
@@ -52,8 +53,8 @@ export function toCreateTableInput(
 }
 
 /**
- * Creates every Streamer table under `names` (skipping ones that exist) and
- * waits until they are active. For DynamoDB Local and tests; AWS gets its
+ * Creates every Streamer table under `names` (an existing one gets the
+ * indexes it lacks) and waits until they are active. For DynamoDB Local and tests; AWS gets its
  * tables from the CDK app.
  */
 export async function createTables(client: DynamoDBClient, names: TableNames): Promise<void> {
@@ -61,15 +62,18 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
     (Object.keys(tables) as (keyof typeof tables)[]).map(async (role) => {
       const definition = tables[role];
       const TableName = names[role];
+      let existed = false;
       try {
         await client.send(new CreateTableCommand(toCreateTableInput(definition, TableName)));
       } catch (error) {
         if (!(error instanceof ResourceInUseException)) throw error;
+        existed = true;
       }
       await waitUntilTableExists(
         { client, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 },
         { TableName },
       );
+      if (existed) await addMissingIndexes(client, definition, TableName);
       if (definition.timeToLiveAttribute) {
         await client
           .send(

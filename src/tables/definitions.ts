@@ -46,6 +46,12 @@ export const REQUEST_VIEW_INDEXES = {
   /** A tenant's requests in one status, by creation time (`tenantStatus` = `<tenantId>#<STATUS>`). */
   byTenantStatus: 'byTenantStatus',
   /**
+   * Every request of one tenant, by creation time: what `list` without a
+   * status filter reads (one partition per tenant, instead of merging seven
+   * `byTenantStatus` partitions page by page).
+   */
+  byTenant: 'byTenant',
+  /**
    * Every dead-lettered request of every tenant, by creation time. Sparse:
    * only a row whose status is `DEAD_LETTERED` carries its partition key
    * (`deadLetteredKey`, always {@link DEAD_LETTERED_KEY}), so the index holds
@@ -71,6 +77,11 @@ export const requestViewTable: TableDefinition = {
     {
       indexName: REQUEST_VIEW_INDEXES.byTenantStatus,
       partitionKey: { name: 'tenantStatus', type: 'S' },
+      sortKey: { name: 'createdAt', type: 'N' },
+    },
+    {
+      indexName: REQUEST_VIEW_INDEXES.byTenant,
+      partitionKey: { name: 'tenantId', type: 'S' },
       sortKey: { name: 'createdAt', type: 'N' },
     },
     {

@@ -59,6 +59,8 @@ describe('the import rules', () => {
       'src/router/bad.ts': importing('../../bench/run'),
       'src/queues/a.ts': importing('./b'),
       'src/queues/b.ts': importing('./a'),
+      'src/inspect/bad.ts': importing('../router/router'),
+      'src/dashboard/bad.ts': `${importing('../router/router')}import { SQSClient } from '@aws-sdk/client-sqs';\nexport const sqs = SQSClient;\n`,
     });
     // Assess
     expect(status).not.toBe(0);
@@ -74,6 +76,9 @@ describe('the import rules', () => {
       ['only-cli-bench-tests-import-local', 'infra/bad.ts', 'src/local/stack.ts'],
       ['only-bench-imports-bench', 'src/router/bad.ts', 'bench/run.ts'],
       ['no-circular', 'src/queues/a.ts', 'src/queues/b.ts'],
+      ['inspect-not-front-door', 'src/inspect/bad.ts', 'src/router/router.ts'],
+      ['dashboard-is-browser-code', 'src/dashboard/bad.ts', 'src/router/router.ts'],
+      ['dashboard-no-aws-sdk', 'src/dashboard/bad.ts', '@aws-sdk/client-sqs'],
     ];
     for (const [rule, from, to] of expected) {
       expect(output).toMatch(new RegExp(`error ${rule}: ${from} →\\s+\\S*${to}`));
@@ -92,6 +97,9 @@ describe('the import rules', () => {
       'src/protocol/frames.ts': importing('../events/requestKey'),
       'src/client/client.ts': `${importing('../protocol/frames')}import type { value as T } from '../events/eventStore';\nexport type V = typeof T;\n`,
       'src/cli/main.ts': importing('../local/stack'),
+      // The dashboard imports the client and the protocol, like a user's page.
+      'src/client/index.ts': importing('../protocol/frames'),
+      'src/dashboard/app.ts': `${importing('../client/index', '../protocol/frames')}import type { value as T } from '../events/eventStore';\nexport type V = typeof T;\n`,
       'test/bench.unit.test.ts': importing('../bench/run'),
       // A cycle of type-only imports loads nothing.
       'src/queues/a.ts': `import type { value as b } from './b';\nexport type A = typeof b;\nexport const value = 1;\n`,

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -8,16 +7,16 @@ import {
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { build } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_AWS } from '../../src/local/localAws';
 import { framesForEvents } from '../../src/projections/progressFeed';
+import { launchChromium } from '../support/chromium';
 import { type StackHarness, startStackHarness } from '../support/localStackHarness';
 import type { PageReport } from './browserPage';
 
 // Real headless Chromium (Debian's package; .ci/run installs it) loads a page
 // that uses the browser bundle of the client against the whole local stack.
-const CHROMIUM = '/usr/bin/chromium';
 const TENANT = 'browser';
 let harness: StackHarness;
 let pageServer: Server;
@@ -59,9 +58,6 @@ async function servePage(script: string, mintToken: () => Promise<string>): Prom
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium`);
-  }
   harness = await startStackHarness({ demoSpeed: 1 });
   const identity = harness.stack.devIdentity;
   if (!identity) throw new Error('the stack did not generate a dev key');
@@ -70,20 +66,7 @@ beforeAll(async () => {
   );
   const { port } = pageServer.address() as AddressInfo;
   pageUrl = `http://127.0.0.1:${port}/?ws=${encodeURIComponent(harness.stack.url)}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -237,6 +237,12 @@ describe('the Pulumi component', () => {
     expect(onLog('projector')).not.toContain('dynamodb:PutItem');
     expect(onLog('runner')).toContain('dynamodb:PutItem');
     expect(onLog('processor')).toEqual([]);
+    // The router's `list` queries the request view and never writes it.
+    const onView = statementsOf('router')
+      .filter((s) => s.Resource.some((r) => r.includes(':streamer-prod-RequestView')))
+      .flatMap((s) => s.Action);
+    expect(onView).toContain('dynamodb:Query');
+    expect(onView).not.toContain('dynamodb:PutItem');
     for (const kind of FUNCTION_KINDS) {
       const manages = statementsOf(kind).some((s) =>
         s.Action.includes('execute-api:ManageConnections'),

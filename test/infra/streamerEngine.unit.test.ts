@@ -408,8 +408,9 @@ describe('least privilege', () => {
     expect(tableGrants('projector')).toEqual(
       new Set(['Requests', 'RequestView', 'Connections', 'Subscriptions']),
     );
+    // The router reads the request view for `list`.
     expect(tableGrants('router')).toEqual(
-      new Set(['Requests', 'Connections', 'Subscriptions', 'RateLimits']),
+      new Set(['Requests', 'RequestView', 'Connections', 'Subscriptions', 'RateLimits']),
     );
   });
 
@@ -433,6 +434,18 @@ describe('least privilege', () => {
         JSON.stringify(s.Resource).includes(`"${logicalId(synth.engine.tables.requests)}"`),
     );
     expect(writes).toEqual([]);
+  });
+
+  it('lets the router query the request view (list) and never write it', () => {
+    const onView = statementsOf('router')
+      .filter((s) =>
+        JSON.stringify(s.Resource).includes(`"${logicalId(synth.engine.tables.requestView)}"`),
+      )
+      .flatMap(actionsOf);
+    expect(onView).toContain('dynamodb:Query');
+    for (const write of ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'])
+      expect(onView).not.toContain(`dynamodb:${write}`);
+    expect(envOf('router')[ENV.requestViewTable]).toBe('streamer-prod-RequestView');
   });
 });
 

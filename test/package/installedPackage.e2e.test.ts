@@ -111,6 +111,7 @@ describe('streamer-engine installed from its tarball', () => {
       result: { paid: true, transferId: 'tr-exp-1' },
     });
     await client.close();
+    await inspectFromTheBin(port);
     await dev.stop();
   }, 240_000);
 
@@ -179,6 +180,41 @@ export const workflows = [
     }
   }, 300_000);
 });
+
+/**
+ * What the installed bin shows of the run `npx streamer dev` served: `streamer
+ * runs list` and `show` find the stack through its stack info file, `streamer
+ * graph` draws the app's machine, and the stack serves the shipped dashboard.
+ */
+async function inspectFromTheBin(port: number): Promise<void> {
+  const streamer = async <T>(...args: string[]): Promise<T> =>
+    JSON.parse((await inApp('npx', ['--no-install', 'streamer', ...args, '--json'])).stdout) as T;
+  // The projector posts a frame before it saves the view: the listing may trail the complete frame.
+  let listed: { runs: { request_id: string; status: string }[] } = { runs: [] };
+  for (let i = 0; i < 50 && listed.runs[0]?.status !== 'COMPLETED'; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+    listed = await streamer('runs', 'list');
+  }
+  expect(listed.runs).toEqual([
+    expect.objectContaining({ request_id: 'exp-1', status: 'COMPLETED' }),
+  ]);
+  const shown = await streamer<{ run: { status: string }; events: { type: string }[] }>(
+    'runs',
+    'show',
+    'exp-1',
+  );
+  expect(shown.run.status).toBe('COMPLETED');
+  expect(shown.events.at(-1)?.type).toBe('request.completed');
+  const graph = await inApp('npx', ['--no-install', 'streamer', 'graph', 'expense_approval']);
+  expect(graph.stdout).toMatch(/^stateDiagram-v2/);
+  expect(graph.stdout).toContain('awaitingApproval');
+  const page = await fetch(`http://127.0.0.1:${port}/dashboard/`);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('dashboard.js');
+  const script = await fetch(`http://127.0.0.1:${port}/dashboard/dashboard.js`);
+  expect(script.status).toBe(200);
+  expect(await script.text()).toContain('Streamer dashboard. Bundles preact');
+}
 
 interface AppManifest {
   type?: string;

@@ -63,6 +63,11 @@ export interface LocalGatewayOptions {
   readonly maxConnectionMs?: number;
   /** Told about handler failures (which clients see as 500 / "Internal server error"). Default `console.error`. */
   readonly onHandlerError?: (route: string, error: unknown) => void;
+  /**
+   * Serves other HTTP requests on the gateway's port before the Management
+   * API sees them (the local stack's dashboard); resolves true when it answered.
+   */
+  readonly httpHandler?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 }
 
 /** A running local gateway. */
@@ -164,6 +169,7 @@ interface GatewaySettings {
   readonly idleTimeoutMs: number;
   readonly maxConnectionMs: number;
   readonly onHandlerError: (route: string, error: unknown) => void;
+  readonly httpHandler?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 }
 
 function settingsOf(options: LocalGatewayOptions): GatewaySettings {
@@ -177,6 +183,7 @@ function settingsOf(options: LocalGatewayOptions): GatewaySettings {
     onHandlerError:
       options.onHandlerError ??
       ((route, error) => console.error(`[gateway] ${route} failed`, error)),
+    ...(options.httpHandler && { httpHandler: options.httpHandler }),
   };
 }
 
@@ -237,7 +244,7 @@ class LocalGatewayServer {
       maxPayload: Math.max(settings.maxMessageBytes * 8, 1024 * 1024),
     });
     server.on('request', (request: IncomingMessage, response: ServerResponse) =>
-      this.#onManagementRequest(request, response),
+      this.#onHttpRequest(request, response),
     );
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
       this.#onUpgradeRequest(request, socket, head),
@@ -268,13 +275,17 @@ class LocalGatewayServer {
     return promise;
   }
 
-  #onManagementRequest(request: IncomingMessage, response: ServerResponse): void {
+  /** The `httpHandler` first (the local stack's dashboard), then the Management API. */
+  #onHttpRequest(request: IncomingMessage, response: ServerResponse): void {
+    void this.#answerHttp(request, response).catch(() => {
+      if (!response.headersSent) response.writeHead(500).end();
+    });
+  }
+
+  async #answerHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (await this.#settings.httpHandler?.(request, response)) return;
     const { maxMessageBytes } = this.#settings;
-    void handleManagementRequest(request, response, this.#connections, maxMessageBytes).catch(
-      () => {
-        if (!response.headersSent) response.writeHead(500).end();
-      },
-    );
+    await handleManagementRequest(request, response, this.#connections, maxMessageBytes);
   }
 
   #onUpgradeRequest(request: IncomingMessage, socket: Duplex, head: Buffer): void {

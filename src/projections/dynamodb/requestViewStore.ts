@@ -9,6 +9,8 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { DEAD_LETTERED_KEY, REQUEST_VIEW_INDEXES } from '../../tables/definitions';
 import type { RequestView } from '../requestView';
+import type { RunListReader, TenantRunPage, TenantRunQuery } from '../runList';
+import { queryTenantRuns } from './tenantRunQuery';
 
 /** Options for {@link DynamoDbRequestViewStore}. */
 export interface DynamoDbRequestViewStoreOptions {
@@ -33,7 +35,7 @@ export interface DeadLetteredPage {
  * pass that folded only progress updates writes just those fields
  * ({@link DynamoDbRequestViewStore.saveProgress}).
  */
-export class DynamoDbRequestViewStore {
+export class DynamoDbRequestViewStore implements RunListReader {
   readonly #client: DynamoDBClient;
   readonly #tableName: () => string;
 
@@ -77,6 +79,18 @@ export class DynamoDbRequestViewStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  /**
+   * One page of one tenant's runs, newest first (the `list` action; see
+   * {@link queryTenantRuns}).
+   *
+   * @example
+   * const page = await views.listByTenant({ tenantId: 'acme', status: 'FAILED', limit: 25 });
+   * const next = page.last && (await views.listByTenant({ tenantId: 'acme', status: 'FAILED', limit: 25, startAfter: page.last }));
+   */
+  listByTenant(query: TenantRunQuery): Promise<TenantRunPage> {
+    return queryTenantRuns(this.#client, this.#tableName(), query);
   }
 
   /**
