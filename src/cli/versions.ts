@@ -15,6 +15,7 @@ import { requestViewTable } from '../tables/definitions';
 /** Statuses of a run that will still replay its log: running or waiting, or dead-lettered (a redrive restarts it). */
 export const OPEN_STATUSES: readonly RequestStatus[] = [
   'PENDING',
+  'QUEUED',
   'PROCESSING',
   'RETRYING',
   'DEAD_LETTERED',

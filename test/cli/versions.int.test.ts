@@ -25,7 +25,7 @@ async function givenRun(
   id: string,
   action: string,
   workflowVersion: number,
-  ending: 'running' | 'completed' | 'dead_lettered' | 'cancelled',
+  ending: 'running' | 'queued' | 'completed' | 'dead_lettered' | 'cancelled',
   acceptedAt: number,
 ): Promise<void> {
   const requestKey = toRequestKey('acme', id);
@@ -44,7 +44,9 @@ async function givenRun(
       clientRequestId: id,
       maxAttempts: 3,
     }),
-    event('step.started', { stepId: 'work', attempt: 1 }, acceptedAt + 1),
+    ending === 'queued'
+      ? event('request.queued', { position: 0, limit: 1 }, acceptedAt + 1)
+      : event('step.started', { stepId: 'work', attempt: 1 }, acceptedAt + 1),
   ];
   if (ending === 'completed')
     events.push(event('request.completed', { output: {} }, acceptedAt + 2));
@@ -78,6 +80,8 @@ beforeAll(async () => {
     givenRun('b1', 'expense_approval', 2, 'running', NOW - DAY / 2),
     givenRun('b2', 'expense_approval', 2, 'cancelled', NOW - DAY / 2),
     givenRun('c1', 'echo_async', 1, 'completed', NOW - DAY),
+    // A run waiting for a concurrency slot has not started a step, and will replay its log.
+    givenRun('q1', 'process_data', 3, 'queued', NOW - 4 * DAY),
   ]);
   // Act
   versions = await listOpenVersions({ client: dynamo.client, tables: dynamo.tables });
@@ -104,6 +108,14 @@ describe('streamer versions', () => {
         oldestCreatedAt: NOW - 3 * DAY,
         examples: ['acme#a1', 'acme#a2', 'acme#a3'],
       },
+      {
+        action: 'process_data',
+        workflowVersion: 3,
+        open: 1,
+        deadLettered: 0,
+        oldestCreatedAt: NOW - 4 * DAY,
+        examples: ['acme#q1'],
+      },
     ]);
   });
 
@@ -113,15 +125,23 @@ describe('streamer versions', () => {
 
   it('catches a deploy whose workflows no longer have a version with unfinished runs', () => {
     const demos = createDemoWorkflows();
+    const queuedKept = { ...demos.process_data, version: 3 };
     const v2Only = createWorkflowRegistry([
       { ...demos.echo_async, action: 'expense_approval', version: 2 },
+      queuedKept,
     ]);
     const both = createWorkflowRegistry([
+      { ...demos.echo_async, action: 'expense_approval', version: 1 },
+      { ...demos.echo_async, action: 'expense_approval', version: 2 },
+      queuedKept,
+    ]);
+    const noQueued = createWorkflowRegistry([
       { ...demos.echo_async, action: 'expense_approval', version: 1 },
       { ...demos.echo_async, action: 'expense_approval', version: 2 },
     ]);
     expect(findStrandedVersions(versions, v2Only).map((v) => v.workflowVersion)).toEqual([1]);
     expect(findStrandedVersions(versions, both)).toEqual([]);
+    expect(findStrandedVersions(versions, noQueued).map((v) => v.action)).toEqual(['process_data']);
   });
 
   it('fails the command when the workflows about to be deployed would strand unfinished runs', async () => {
@@ -132,6 +152,7 @@ describe('streamer versions', () => {
       tables: dynamo.tables,
       deploying: createWorkflowRegistry([
         { ...demos.echo_async, action: 'expense_approval', version: 2 },
+        { ...demos.process_data, version: 3 },
       ]),
       now: NOW,
       print: (text) => printed.push(text),

@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { StreamerClient } from '../../client';
+import { RUN_STATUSES } from '../../protocol';
 import { runCommand } from './output';
 import { clientFor, resolveTarget, type TargetOptions } from './target';
 
@@ -46,7 +47,7 @@ function registerReadCommands(runs: Command): void {
   withTarget(runs.command('list').description("list your tenant's runs, newest first"))
     .option(
       '--status <status>',
-      'PENDING, PROCESSING, RETRYING, COMPLETED, FAILED, CANCELLED or DEAD_LETTERED',
+      `${RUN_STATUSES.slice(0, -1).join(', ')} or ${RUN_STATUSES.at(-1)}`,
     )
     .option('--action <action>', 'only runs of this workflow')
     .option('--since <time>', 'created at or after: 30m, 2h, 7d (ago), an ISO date, or epoch ms')
