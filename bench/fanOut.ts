@@ -34,14 +34,7 @@ export const fanOut: BenchScenario = {
         generator.run({
           ...job,
           url: await connectUrl(userId),
-          source: {
-            via: 'management',
-            endpoint: stack.managementEndpoint,
-            dynamoDbEndpoint: stack.dynamoDbEndpoint,
-            dynamoDbCredentials: stack.aws.credentials,
-            connectionsTable: stack.tables.connections,
-            userId,
-          },
+          source: managementSource(stack, userId),
         }),
       );
       log(describeLoad(`Management API posts ${rate}/s`, ours));
@@ -92,14 +85,7 @@ async function scaleOut(
             seconds: quick ? 1 : 2,
             drainMs: 30_000,
             url: await connectUrl(userId),
-            source: {
-              via: 'management',
-              endpoint: stack.managementEndpoint,
-              dynamoDbEndpoint: stack.dynamoDbEndpoint,
-              dynamoDbCredentials: stack.aws.credentials,
-              connectionsTable: stack.tables.connections,
-              userId,
-            },
+            source: managementSource(stack, userId),
           });
         }),
       );
@@ -125,4 +111,16 @@ async function scaleOut(
     await Promise.all(extra.map((generator) => generator.stop()));
   }
   return figures;
+}
+
+/** Posting through the stack's Management API to the connections of `userId`. */
+function managementSource(stack: BenchStack['stack'], userId: string) {
+  return {
+    via: 'management' as const,
+    endpoint: stack.managementEndpoint,
+    dynamoDbEndpoint: stack.dynamoDbEndpoint,
+    dynamoDbCredentials: stack.aws.credentials,
+    connectionsTable: stack.tables.connections,
+    userId,
+  };
 }
