@@ -1,37 +1,10 @@
-import type { FrameError } from '../protocol/errorCodes';
+import type { RunStatusData } from '../protocol/inspectData';
 
 /**
  * Where a run stands, as `run.status()` answers (the `status` action's
  * `data`, folded from the run's log on the server: never stale).
  */
-export interface RunStatus {
-  readonly request_id: string;
-  readonly action: string;
-  readonly status:
-    | 'PENDING'
-    | 'QUEUED'
-    | 'PROCESSING'
-    | 'RETRYING'
-    | 'COMPLETED'
-    | 'FAILED'
-    | 'CANCELLED'
-    | 'DEAD_LETTERED';
-  /** 0–100. */
-  readonly progress: number;
-  readonly progress_message?: string;
-  readonly result?: unknown;
-  readonly error?: Omit<FrameError, 'code'> & { readonly code: string };
-  readonly retry_count: number;
-  readonly max_retries: number;
-  readonly retry_after?: number;
-  /** While `QUEUED` (waiting for a concurrency slot): runs ahead of it in line, 0 for next. */
-  readonly queue_position?: number;
-  readonly created_at: number;
-  readonly processing_started?: number;
-  readonly processing_ended?: number;
-  /** The log position the answer reflects. */
-  readonly last_seq: number;
-}
+export type RunStatus = RunStatusData;
 
 /** The answer to `run.cancel()`: the `request.cancelled` event is in the log at `seq`. */
 export interface CancelReply {

@@ -45,6 +45,7 @@ export {
   type HistoryEvent,
   type ListData,
   RUN_STATUSES,
+  type RunStatusData,
   type RunStatusName,
   type RunSummary,
   type SignalDescription,

@@ -22,26 +22,39 @@ export const RUN_STATUSES = [
 /** One of {@link RUN_STATUSES}. */
 export type RunStatusName = (typeof RUN_STATUSES)[number];
 
-/** One run in a `list` page: its request view, without input, result or storage keys. */
-export interface RunSummary {
+/**
+ * The `data` of a `status` response: where a run stands, folded from its
+ * log on the server (never stale), in the protocol's snake_case.
+ */
+export interface RunStatusData {
   readonly request_id: string;
   readonly action: string;
   readonly status: RunStatusName;
-  /** While QUEUED: how many runs are ahead of it in its concurrency line (0: next). */
-  readonly queue_position?: number;
   /** 0–100. */
   readonly progress: number;
   readonly progress_message?: string;
-  /** The `sub` of the token that started it. */
-  readonly user_id: string;
+  readonly result?: unknown;
+  readonly error?: Omit<FrameError, 'code'> & { readonly code: string };
+  readonly retry_count: number;
+  readonly max_retries: number;
+  readonly retry_after?: number;
+  /** While `QUEUED` (waiting for a concurrency slot): runs ahead of it in line, 0 for next. */
+  readonly queue_position?: number;
   readonly created_at: number;
   readonly processing_started?: number;
   readonly processing_ended?: number;
-  readonly retry_count: number;
-  readonly max_retries: number;
-  readonly error?: Omit<FrameError, 'code'> & { readonly code: string };
-  /** The log position the view reflects (the view trails the log by a moment). */
+  /** The log position the answer reflects: `subscribe` with this `last_seq` misses nothing. */
   readonly last_seq: number;
+}
+
+/**
+ * One run in a `list` page: its request view as `status` would answer it,
+ * without the result and retry time, and with who started it. The view
+ * trails the log by a moment, so `last_seq` may be behind `status`'s.
+ */
+export interface RunSummary extends Omit<RunStatusData, 'result' | 'retry_after'> {
+  /** The `sub` of the token that started it. */
+  readonly user_id: string;
 }
 
 /** The `data` of a `list` response: newest first. */
