@@ -4,19 +4,13 @@ import type { RecordedError } from '../events/lifecycle';
  * The dead-letter intent: sent once a request's retryable failures used up
  * every attempt. The SQS adapter lives with the back end.
  */
-export interface DeadLetterMessage {
+export interface DeadLetterMessage extends DeadLetterSubject {
   /**
    * Stable per failure (`<requestKey>#<seq of request.failed>`): a message
    * re-sent after a crash carries the same id, so the queue (FIFO dedup) or
    * its consumer can drop the copy.
    */
   readonly messageId: string;
-  readonly requestKey: string;
-  readonly tenantId: string;
-  readonly userId: string;
-  readonly requestId: string;
-  readonly action: string;
-  readonly workflowVersion: number;
   /** Attempts made by the failing step invocation. */
   readonly attempts: number;
   /** The error of each attempt, oldest first. */
