@@ -139,6 +139,7 @@ export class RunSlots {
     if (end === 'idle' && this.#heldAt === undefined && !state.queued) return [];
     const ended = end === 'ended' ? `${state.requestKey}@${state.terminal?.seq}` : undefined;
     if (ended && this.#heldAt === undefined && this.#deps.endedReleases?.has(ended)) return [];
+    if (ended && this.#heldAt === undefined && this.#stepStillLeased()) return [];
     try {
       const released = await store.release({
         ...demand,
@@ -159,6 +160,22 @@ export class RunSlots {
       });
       return [];
     }
+  }
+
+  /**
+   * Whether another runner still holds a live lease on a step of this
+   * request. A request cancelled mid-step has ended, but the runner running
+   * that step goes on until the step returns or its lease lapses: giving its
+   * slot back now would let the next run in line start beside it. That
+   * runner gives the slot back when its run stops; if it crashed, the
+   * holding lapses by itself.
+   */
+  #stepStillLeased(): boolean {
+    const now = this.#deps.clock();
+    for (const invocation of this.#log.state.steps.values()) {
+      if (invocation.status === 'running' && (invocation.leaseUntil ?? 0) > now) return true;
+    }
+    return false;
   }
 
   #waited(ms: number, key: string): void {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { setup } from 'xstate';
 import { z } from 'zod';
 import {
+  cancelRequest,
   createWorkflowRegistry,
   defineWorkflow,
   EndedReleases,
@@ -89,6 +90,34 @@ describe('concurrency per key', () => {
     const view = foldRequestView(await store.read(toRequestKey('acme', 'r3')));
     expect(view && statusData(view)).toMatchObject({ status: 'QUEUED', queue_position: 1 });
     expect(await first).toMatchObject({ kind: 'completed', flow: { wake: ['acme#r2'] } });
+  });
+
+  it('a request cancelled mid-step keeps its slot until the runner running that step stops', async () => {
+    // Prepare: r1's step runs under limit 1; r2 waits behind it
+    const probe = new RunningSteps();
+    const registry = createWorkflowRegistry([countedWorkflow(probe, { limit: 1 })]);
+    const store = new InMemoryEventStore();
+    const slots = new InMemorySlotStore();
+    const clock = fakeClock();
+    const deps = runDeps(store, registry, clock, { slots });
+    await submit(store, registry, clock, 'counted_job', 'r1', { ms: 50 });
+    await submit(store, registry, clock, 'counted_job', 'r2', { ms: 1 });
+    const first = runRequest({ ...deps, requestKey: toRequestKey('acme', 'r1') });
+    while (probe.started.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    // Act: r1 is cancelled while its step runs, and the stream wakes it
+    await cancelRequest(store, registry, toRequestKey('acme', 'r1'), who(clock));
+    const woken = await runRequest({ ...deps, requestKey: toRequestKey('acme', 'r1') });
+    // Assess: the woken run gives nothing back, so r2 still waits beside r1's running step
+    expect(woken).toMatchObject({ kind: 'nothing_to_do' });
+    expect(woken).not.toHaveProperty('flow.wake');
+    const second = await runRequest({ ...deps, requestKey: toRequestKey('acme', 'r2') });
+    expect(second).toMatchObject({ kind: 'queued' });
+    // The runner that ran r1's step gives the slot back when it stops, and wakes r2
+    expect(await first).toMatchObject({ flow: { wake: ['acme#r2'] } });
+    expect(await runRequest({ ...deps, requestKey: toRequestKey('acme', 'r2') })).toMatchObject({
+      kind: 'completed',
+    });
+    expect(probe.most('acme')).toBe(1);
   });
 
   it('a run that waits for a signal gives its slot back; the next in line starts', async () => {
