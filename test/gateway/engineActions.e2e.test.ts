@@ -1,16 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toRequestKey } from '../../src/events/requestKey';
-import type { ServerFrame } from '../../src/protocol';
+import { expectForeignLikeMissing } from '../support/foreignRequest';
 import {
   type GatewayHarness,
   startGatewayHarness,
   type TestClient,
 } from '../support/gatewayHarness';
-
-function withoutTimestamp(frame: ServerFrame): Record<string, unknown> {
-  const { timestamp: _, ...rest } = frame;
-  return rest;
-}
 
 describe('engine actions through the local gateway', () => {
   let harness: GatewayHarness;
@@ -35,25 +30,7 @@ describe('engine actions through the local gateway', () => {
     });
     it.each(['status', 'subscribe', 'cancel', 'signal'])('%s', async (action) => {
       const before = await harness.countEvents();
-      const foreign = await globex.request({
-        action,
-        id: `${action}-1`,
-        payload: payloadFor(action, 'ap-1'),
-      });
-      const missing = await globex.request({
-        action,
-        id: `${action}-1`,
-        payload: payloadFor(action, 'ap-1-missing'),
-      });
-      expect(withoutTimestamp(foreign)).toEqual({
-        type: 'error',
-        request_id: `${action}-1`,
-        error: { code: 'NOT_FOUND', message: 'Request ap-1 was not found' },
-      });
-      expect(withoutTimestamp(missing)).toEqual({
-        ...withoutTimestamp(foreign),
-        error: { code: 'NOT_FOUND', message: 'Request ap-1-missing was not found' },
-      });
+      await expectForeignLikeMissing(globex, action, 'ap-1', payloadFor);
       expect(await harness.countEvents()).toBe(before);
       expect(await harness.subscriptions.listByRequest(toRequestKey('acme', 'ap-1'))).toEqual([]);
       expect(await harness.subscriptions.listByRequest(toRequestKey('globex', 'ap-1'))).toEqual([]);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../../src/protocol';
+import { expectForeignLikeMissing } from '../support/foreignRequest';
 import type { AttackClient, SecurityStack } from '../support/securityStack';
 import { startSecurityStack } from '../support/securityStack';
 
@@ -25,7 +26,6 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const withoutTimestamp = ({ timestamp: _, ...rest }: ServerFrame) => rest;
 const payloadFor = (action: string, id: string) => ({
   request_id: id,
   ...(action === 'signal' && { event: { type: 'APPROVE', by: 'gus' } }),
@@ -40,25 +40,7 @@ describe('another tenant', () => {
       const events = await stack.count('requests');
       const subscriptions = await stack.count('subscriptions');
       const acmeLog = await stack.harness.log('acme', 'ap-1');
-      const foreign = await globex.request({
-        action,
-        id: `${action}-1`,
-        payload: payloadFor(action, 'ap-1'),
-      });
-      const missing = await globex.request({
-        action,
-        id: `${action}-1`,
-        payload: payloadFor(action, 'ap-1-missing'),
-      });
-      expect(withoutTimestamp(foreign)).toEqual({
-        type: 'error',
-        request_id: `${action}-1`,
-        error: { code: 'NOT_FOUND', message: 'Request ap-1 was not found' },
-      });
-      expect(withoutTimestamp(missing)).toEqual({
-        ...withoutTimestamp(foreign),
-        error: { code: 'NOT_FOUND', message: 'Request ap-1-missing was not found' },
-      });
+      await expectForeignLikeMissing(globex, action, 'ap-1', payloadFor);
       expect(await stack.count('requests')).toBe(events);
       expect(await stack.count('subscriptions')).toBe(subscriptions);
       expect(await stack.harness.log('acme', 'ap-1')).toEqual(acmeLog);
