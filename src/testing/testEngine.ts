@@ -408,6 +408,7 @@ class Engine implements TestEngine {
         subscribedAt,
       }),
     );
+    await this.#views.subscribersChanged(requestKey);
     if (caller.lastSeq === undefined) return true;
     const missed = await this.store.read(requestKey, { fromSeq: caller.lastSeq + 1 });
     const poster = this.#poster.for(requestKey);

@@ -49,7 +49,9 @@ async function projectorWithoutTenantFilters(deps: ProjectorDeps, requestKey: st
       if (frame) await deps.poster.post(connectionId, frame);
     }
   }
-  await deps.views.save(view);
+  const saved = await deps.views.save(view);
+  // It read the subscribers afresh: it only needs the version they are at.
+  if (saved.kind === 'resubscribed') await deps.views.save(view, saved.subscriptionVersion);
 }
 
 describe('the sharpened invariants catch the faults they guard against', () => {
