@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { expenseApproval } from '../../examples/expense-approval/workflows';
 import { type RunRequestDeps, runRequest } from '../../src/engine';
-import { PROCESSOR_WAKE_UP_EVENTS } from '../../src/processor/wakeUpEvents';
 import { type ProjectorDeps, projectRequest } from '../../src/projections/projector';
 import { evolveRequestView, type RequestView } from '../../src/projections/requestView';
 import { type CheckLifecycleOptions, checkLifecycle } from '../../src/testing/checkLifecycle';
-import { WAKE_UP_EVENT_TYPES } from '../../src/testing/wakeUps';
 
 // Each sharpened invariant of the kit, shown to fail: a fault it guards
 // against is injected (through the kit's @internal engine options or a stub)
@@ -156,8 +154,4 @@ describe('the sharpened invariants catch the faults they guard against', () => {
     });
     expect(report.numRuns).toBe(100);
   }, 120_000);
-
-  it("wakes runs on the processor's own event types", () => {
-    expect([...WAKE_UP_EVENT_TYPES].sort()).toEqual([...PROCESSOR_WAKE_UP_EVENTS].sort());
-  });
 });
