@@ -306,6 +306,7 @@ export type TableRole = keyof typeof tables;
 export function tablesWith(
   requestViewIndexes: RequestViewIndexProjection = 'lean',
 ): Record<TableRole, TableDefinition> {
+  if (requestViewIndexes === 'lean') return tables;
   return { ...tables, requestView: requestViewTableWith(requestViewIndexes) };
 }
 
