@@ -6,7 +6,7 @@ import { STREAM_MAPPING } from '../../infra/engineSettings';
 import { FUNCTION_KINDS, WORKFLOW_FUNCTION_KINDS } from '../../infra/functionEntries';
 import { ENV } from '../../infra/functionEnvironment';
 import { processorFilterPatterns } from '../../infra/streamFilters';
-import { tableNames, tables } from '../../src/tables/definitions';
+import { RUN_LIST_ATTRIBUTES, tableNames, tables } from '../../src/tables/definitions';
 import { SYNTH_TIMEOUT_MS } from './synthEngine';
 
 /** A resource the program registered, with its inputs resolved. */
@@ -111,6 +111,22 @@ describe('the Pulumi component', () => {
         (table.inputs.globalSecondaryIndexes as { name: string }[]).map((i) => i.name),
       ).toEqual(definition.globalIndexes.map((i) => i.indexName));
     }
+    const view = only('aws:dynamodb/table:Table', (t) => t.inputs.name === names.requestView);
+    const projection = Object.fromEntries(
+      (
+        view.inputs.globalSecondaryIndexes as {
+          name: string;
+          projectionType: string;
+          nonKeyAttributes?: string[];
+        }[]
+      ).map((i) => [i.name, [i.projectionType, i.nonKeyAttributes]]),
+    );
+    expect(projection).toEqual({
+      byConnection: ['KEYS_ONLY', undefined],
+      byTenantStatus: ['INCLUDE', [...RUN_LIST_ATTRIBUTES]],
+      byTenant: ['INCLUDE', RUN_LIST_ATTRIBUTES.filter((a) => a !== 'tenantId')],
+      deadLettered: ['ALL', undefined],
+    });
     const requests = only('aws:dynamodb/table:Table', (t) => t.inputs.name === names.requests);
     expect(requests.inputs).toMatchObject({
       rangeKey: 'seq',

@@ -8,7 +8,7 @@ import { STREAM_MAPPING } from '../../infra/streamerEngine';
 import { PROCESSOR_WAKE_UP_EVENTS } from '../../src/processor/wakeUpEvents';
 import { EVENT_SOURCE_MAPPINGS } from '../../src/settings/mappings';
 import { toCreateTableInput } from '../../src/tables/createTables';
-import { tableNames, tables } from '../../src/tables/definitions';
+import { RUN_LIST_ATTRIBUTES, tableNames, tables } from '../../src/tables/definitions';
 import { bundlePath, SYNTH_TIMEOUT_MS, type SynthesizedEngine, synthEngine } from './synthEngine';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -72,6 +72,27 @@ describe('tables come from the shared definitions', () => {
       );
       expect(cloud.GlobalSecondaryIndexes ?? []).toEqual(local.GlobalSecondaryIndexes ?? []);
       expect(cloud.BillingMode).toBe('PAY_PER_REQUEST');
+    }
+  });
+
+  it('project the request view indexes lean: progress updates write none of the list indexes', () => {
+    const indexes = tableResource('requestView').GlobalSecondaryIndexes as {
+      IndexName: string;
+      Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
+    }[];
+    const projection = Object.fromEntries(indexes.map((i) => [i.IndexName, i.Projection]));
+    expect(projection).toEqual({
+      byConnection: { ProjectionType: 'KEYS_ONLY' },
+      byTenantStatus: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...RUN_LIST_ATTRIBUTES] },
+      byTenant: {
+        ProjectionType: 'INCLUDE',
+        NonKeyAttributes: RUN_LIST_ATTRIBUTES.filter((a) => a !== 'tenantId'),
+      },
+      deadLettered: { ProjectionType: 'ALL' },
+    });
+    for (const { NonKeyAttributes = [] } of Object.values(projection)) {
+      expect(NonKeyAttributes).not.toContain('progress');
+      expect(NonKeyAttributes).not.toContain('lastSeq');
     }
   });
 
