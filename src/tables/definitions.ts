@@ -91,16 +91,16 @@ export const DEAD_LETTERED_KEY = 'DEAD_LETTERED';
 
 /**
  * The view attributes a `list` row needs that a progress-only pass rewrites.
- * The list indexes do not copy them (else every progress update would write
- * both indexes too); `list` reads them from the table after the index query.
+ * No list index copies them (else every progress update would write both
+ * indexes too).
  */
 export const RUN_PROGRESS_ATTRIBUTES = ['progress', 'progressMessage', 'lastSeq'] as const;
 
 /**
  * The view attributes a `list` row needs (`runSummary` in
- * src/router/inspectActions.ts) that change only when the status does, or
- * on a retry or a queue move: the list indexes copy these. `createdAt` and
- * `requestKey` are keys, always copied.
+ * src/router/inspectActions.ts) besides the progress ones and the keys
+ * (`requestKey`, `createdAt`): with {@link RUN_PROGRESS_ATTRIBUTES}, what
+ * `list` reads of each row from the table after the index query.
  */
 export const RUN_LIST_ATTRIBUTES = [
   'requestId',
@@ -116,17 +116,27 @@ export const RUN_LIST_ATTRIBUTES = [
   'processingEnded',
 ] as const;
 
-/** An INCLUDE of the list attributes, less the ones the index has as keys anyway. */
-function listProjection(...keys: readonly string[]): IndexProjection {
-  return { type: 'INCLUDE', attributes: RUN_LIST_ATTRIBUTES.filter((a) => !keys.includes(a)) };
-}
+/**
+ * What a list index copies: the client's id of the run (to read its row from
+ * the table) and its `action` (the `list` filter). Both are set once, when
+ * the run is accepted, so a list index is written only when its keys change
+ * (`byTenantStatus` on a status change, `byTenant` at creation and expiry),
+ * never for a progress, retry or queue update: `list` reads the rows
+ * themselves from the table.
+ */
+export const LIST_INDEX_ATTRIBUTES = ['requestId', 'action'] as const;
+
+const LIST_INDEX_PROJECTION: IndexProjection = {
+  type: 'INCLUDE',
+  attributes: LIST_INDEX_ATTRIBUTES,
+};
 
 /** The request view's indexes that can be lean, by name. */
 export type LeanViewIndex = 'byConnection' | 'byTenantStatus' | 'byTenant';
 
 /**
  * How one of them is kept: `'lean'` (`byConnection` keys only, the list
- * indexes the {@link RUN_LIST_ATTRIBUTES}), `'all'` (every attribute, as
+ * indexes the {@link LIST_INDEX_ATTRIBUTES}), `'all'` (every attribute, as
  * before they were lean), or `'omit'`: left out of the table, a step of
  * migrating a deployed stack (docs/deploy.md) while nothing may query it.
  */
@@ -196,12 +206,12 @@ export function requestViewTableWith(
           partitionKey: { name: 'tenantStatus', type: 'S' },
           sortKey: createdAt,
         },
-        listProjection(),
+        LIST_INDEX_PROJECTION,
         settingOf(projection, byTenantStatus),
       ),
       ...viewIndex(
         { indexName: byTenant, partitionKey: { name: 'tenantId', type: 'S' }, sortKey: createdAt },
-        listProjection('tenantId'),
+        LIST_INDEX_PROJECTION,
         settingOf(projection, byTenant),
       ),
       {

@@ -50,17 +50,14 @@ const fullView: RequestView = {
 };
 
 describe('the request view indexes (lean)', () => {
-  it('copy keys only into byConnection, the list attributes into the list indexes, everything into deadLettered', () => {
+  it('copy keys only into byConnection, the id and action of each run into the list indexes, everything into deadLettered', () => {
     expect(projections()).toEqual({
       [REQUEST_VIEW_INDEXES.byConnection]: { type: 'KEYS_ONLY' },
       [REQUEST_VIEW_INDEXES.byTenantStatus]: {
         type: 'INCLUDE',
-        attributes: [...RUN_LIST_ATTRIBUTES],
+        attributes: ['requestId', 'action'],
       },
-      [REQUEST_VIEW_INDEXES.byTenant]: {
-        type: 'INCLUDE',
-        attributes: RUN_LIST_ATTRIBUTES.filter((a) => a !== 'tenantId'),
-      },
+      [REQUEST_VIEW_INDEXES.byTenant]: { type: 'INCLUDE', attributes: ['requestId', 'action'] },
       [REQUEST_VIEW_INDEXES.deadLettered]: { type: 'ALL' },
     });
   });
