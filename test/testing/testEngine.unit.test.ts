@@ -99,7 +99,7 @@ describe('test engine', () => {
     });
     await expect(crashed).rejects.toBeInstanceOf(SimulatedCrash);
     const [started] = (await engine.log('n')).filter((event) => event.type === 'step.started');
-    const leaseUntil = (started?.data as { leaseUntil: number }).leaseUntil;
+    const leaseUntil = (started?.data as { leaseUntil?: number } | undefined)?.leaseUntil;
     expect(leaseUntil).toBeGreaterThan(acceptedAt);
     // The acceptance's wake-up, and the lease's at its end: nothing that would find the lease held.
     expect(engine.pendingWakeUps()).toEqual([
