@@ -193,7 +193,13 @@ async function saveWithSubscribers(
   }
 }
 
-/** Keeps the stored view and, when known, its subscribers (without connections found gone). */
+/**
+ * Keeps the stored view and its subscribers (without connections found
+ * gone): the list this pass read, or, unread, none at all when the save
+ * landed at version 0 — no subscription was ever announced, and one stored
+ * but not yet announced moves the version before its catch-up, so it fails
+ * the next save.
+ */
 function remember(
   deps: ProjectorDeps,
   pass: Pass,
@@ -201,10 +207,11 @@ function remember(
   subscriptions: readonly SubscriptionRecord[] | undefined,
 ): void {
   deps.cache?.rememberView(pass.view);
-  if (!subscriptions) return;
+  const known = subscriptions ?? (version === 0 ? [] : undefined);
+  if (!known) return;
   deps.cache?.rememberSubscribers(pass.view.requestKey, {
     version,
-    subscriptions: subscriptions.filter((s) => !pass.delivery.gone.has(s.connectionId)),
+    subscriptions: known.filter((s) => !pass.delivery.gone.has(s.connectionId)),
   });
 }
 

@@ -9,7 +9,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { DEAD_LETTERED_KEY, REQUEST_VIEW_INDEXES } from '../../tables/definitions';
 import type { SubscriberChanges, ViewSaved } from '../projector';
-import type { RequestView } from '../requestView';
+import { REQUEST_VIEW_TTL_SECONDS, type RequestView } from '../requestView';
 import type { RunListReader, TenantRunPage, TenantRunQuery } from '../runList';
 import { queryTenantRuns } from './tenantRunQuery';
 
@@ -18,6 +18,8 @@ export interface DynamoDbRequestViewStoreOptions {
   readonly client: DynamoDBClient;
   /** The request view table (`requestViewTable` in `src/tables/definitions.ts`). */
   readonly tableName: string | (() => string);
+  /** Epoch ms, for the expiry of an item that only holds a subscription version (default `Date.now`). */
+  readonly clock?: () => number;
 }
 
 /** One page of dead-lettered views, oldest first. */
@@ -42,9 +44,11 @@ export interface DeadLetteredPage {
 export class DynamoDbRequestViewStore implements RunListReader, SubscriberChanges {
   readonly #client: DynamoDBClient;
   readonly #tableName: () => string;
+  readonly #clock: () => number;
 
   constructor(options: DynamoDbRequestViewStoreOptions) {
     this.#client = options.client;
+    this.#clock = options.clock ?? Date.now;
     const { tableName } = options;
     this.#tableName = typeof tableName === 'function' ? tableName : () => tableName;
   }
@@ -94,15 +98,20 @@ export class DynamoDbRequestViewStore implements RunListReader, SubscriberChange
   /**
    * Announces a change of the request's subscriptions: `ADD
    * subscriptionVersion 1` on its view item (an item with the version
-   * alone when no view is stored yet; {@link get} reads that as no view).
+   * alone when no view is stored, which {@link get} reads as no view and
+   * which expires like a view unless one is saved over it).
    */
   async subscribersChanged(requestKey: string): Promise<void> {
     await this.#client.send(
       new UpdateItemCommand({
         TableName: this.#tableName(),
         Key: marshall({ requestKey }),
-        UpdateExpression: 'ADD subscriptionVersion :one',
-        ExpressionAttributeValues: marshall({ ':one': 1 }),
+        UpdateExpression: 'ADD subscriptionVersion :one SET #ttl = if_not_exists(#ttl, :ttl)',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: marshall({
+          ':one': 1,
+          ':ttl': Math.floor(this.#clock() / 1000) + REQUEST_VIEW_TTL_SECONDS,
+        }),
       }),
     );
   }
