@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_FLOW_CONTROL, type FlowControlSettings } from '../src/settings/flowControl';
+import type {
+  LeanViewIndex,
+  RequestViewIndexProjection,
+  ViewIndexSetting,
+} from '../src/tables/definitions';
 import { SettingError } from './settingError';
 import { parseStageName, parseTrafficShifting, type StageSettings, stageSettings } from './stages';
 import type { JwtSettings } from './streamerEngine';
@@ -33,6 +38,10 @@ export function readStackProps(setting: SettingReader): AppStackProps {
     throw new SettingError(`auditLog must be writes or all, got ${JSON.stringify(auditLog)}`);
   }
   const accessLogs = setting('accessLogs', 'STREAMER_ACCESS_LOGS') === 'true';
+  const viewIndexes = setting(
+    'requestViewIndexProjection',
+    'STREAMER_REQUEST_VIEW_INDEX_PROJECTION',
+  );
   return {
     settings,
     jwt: readJwtSettings(setting),
@@ -42,7 +51,31 @@ export function readStackProps(setting: SettingReader): AppStackProps {
     ...(encryptionKey && { encryptionKey }),
     ...(auditLog && { auditLog }),
     ...(accessLogs && { accessLogs }),
+    ...(viewIndexes && { requestViewIndexProjection: parseViewIndexProjection(viewIndexes) }),
   };
+}
+
+const VIEW_INDEX_SETTINGS: readonly string[] = ['lean', 'all', 'omit'];
+const LEAN_VIEW_INDEXES: readonly string[] = ['byConnection', 'byTenantStatus', 'byTenant'];
+
+/**
+ * `lean`, `all`, or one migration step as `index=setting` pairs
+ * (`byConnection=omit,byTenantStatus=all,byTenant=all`; an index not named
+ * is lean).
+ */
+export function parseViewIndexProjection(value: string): RequestViewIndexProjection {
+  if (value === 'lean' || value === 'all') return value;
+  const step: Partial<Record<LeanViewIndex, ViewIndexSetting>> = {};
+  for (const pair of list(value)) {
+    const [index = '', choice = ''] = pair.split('=').map((part) => part.trim());
+    if (!LEAN_VIEW_INDEXES.includes(index) || !VIEW_INDEX_SETTINGS.includes(choice)) {
+      throw new SettingError(
+        `requestViewIndexProjection must be lean, all, or index=lean|all|omit pairs of byConnection, byTenantStatus, byTenant (docs/deploy.md); got ${JSON.stringify(value)}`,
+      );
+    }
+    step[index as LeanViewIndex] = choice as ViewIndexSetting;
+  }
+  return step;
 }
 
 /**

@@ -29,10 +29,11 @@ export const FUNCTION_ACCESS: Readonly<Record<FunctionKind, FunctionAccess>> = {
     manageConnections: false,
   },
   router: {
-    // requestView: `list` queries its tenant indexes.
+    // requestView: `list` queries its tenant indexes; `subscribe` and
+    // `unsubscribe` move a view's subscription version on (`UpdateItem`).
     tables: {
       requests: 'readWrite',
-      requestView: 'read',
+      requestView: 'readWrite',
       connections: 'readWrite',
       subscriptions: 'readWrite',
       rateLimits: 'readWrite',

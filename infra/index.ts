@@ -19,6 +19,11 @@
  *
  * @packageDocumentation
  */
+export type {
+  LeanViewIndex,
+  RequestViewIndexProjection,
+  ViewIndexSetting,
+} from '../src/tables/definitions';
 export type { FunctionKind } from './functionEntries';
 export { FUNCTION_KINDS, MissingHandlerError } from './functionEntries';
 export type { LiveAliases } from './liveAliases';

@@ -20,11 +20,12 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
+  type RequestViewIndexProjection,
   type TableDefinition,
   type TableNames,
   type TableRole,
   tableNames,
-  tables,
+  tablesWith,
 } from '../src/tables/definitions';
 import { assertEsbuildInstalled, bundlingProject } from './bundlingProject';
 import { EngineNetwork, type EngineVpcSettings } from './engineNetwork';
@@ -129,6 +130,14 @@ export interface StreamerEngineProps {
    * region (see docs/deploy.md).
    */
   readonly accessLogs?: boolean;
+  /**
+   * How the request view's indexes are projected. Default `'lean'`: a
+   * progress update writes the table alone. A stack deployed before the
+   * indexes were lean must say `'all'` (CloudFormation cannot change an
+   * index's projection), or migrate in steps: docs/deploy.md, "Upgrading:
+   * lean request view indexes".
+   */
+  readonly requestViewIndexProjection?: RequestViewIndexProjection;
 }
 
 /** The queues, by role. */
@@ -177,7 +186,7 @@ const BUNDLING: BundlingOptions = {
 export class StreamerEngine extends Construct {
   /** The DynamoDB tables, by role. */
   readonly tables: Readonly<Record<TableRole, Table>>;
-  /** The shared definitions each table was built from (the very objects of `src/tables/definitions.ts`). */
+  /** The shared definitions each table was built from (`tablesWith` of `src/tables/definitions.ts`). */
   readonly tableDefinitions: Readonly<Record<TableRole, TableDefinition>>;
   /** FIFO queue receiving exactly one message per dead-lettered request. */
   readonly deadLetterQueue: Queue;
@@ -220,7 +229,7 @@ export class StreamerEngine extends Construct {
     if (props.vpc) this.network = new EngineNetwork(this, 'Network', props.vpc);
 
     const names = tableNames(stage.prefix);
-    this.tableDefinitions = tables;
+    this.tableDefinitions = tablesWith(props.requestViewIndexProjection);
     this.tables = this.#tables(stage, names);
     const sizing = { ...DEFAULT_SIZING, ...props.sizing };
     const queues = this.#queues(stage, sizing.runner);
@@ -320,7 +329,7 @@ export class StreamerEngine extends Construct {
   /** Tables, straight from the shared definitions. */
   #tables(stage: StageSettings, names: TableNames): Record<TableRole, Table> {
     const table = (role: TableRole) =>
-      tableFromDefinition(this, tables[role], {
+      tableFromDefinition(this, this.tableDefinitions[role], {
         tableName: names[role],
         removalPolicy: stage.removalPolicy,
         deletionProtection: stage.deletionProtection,

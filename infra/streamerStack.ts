@@ -4,6 +4,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import type { RequestViewIndexProjection } from '../src/tables/definitions';
 import type { StageSettings } from './stages';
 import { type JwtSettings, StreamerEngine, type StreamerEngineProps } from './streamerEngine';
 
@@ -28,6 +29,8 @@ export interface StreamerStackProps extends StackProps {
   readonly auditLog?: 'writes' | 'all';
   /** See {@link StreamerEngineProps.accessLogs}. */
   readonly accessLogs?: boolean;
+  /** See {@link StreamerEngineProps.requestViewIndexProjection}. */
+  readonly requestViewIndexProjection?: RequestViewIndexProjection;
 }
 
 /**
@@ -62,6 +65,9 @@ export class StreamerStack extends Stack {
       }),
       ...(props.auditLog && { auditLog: { includeReads: props.auditLog === 'all' } }),
       ...(props.accessLogs && { accessLogs: true }),
+      ...(props.requestViewIndexProjection && {
+        requestViewIndexProjection: props.requestViewIndexProjection,
+      }),
     } satisfies StreamerEngineProps);
 
     const { engine } = this;

@@ -10,7 +10,12 @@ import {
 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import type { KeyAttribute, TableDefinition } from '../src/tables/definitions';
+import {
+  type IndexProjection,
+  type KeyAttribute,
+  projectionOf,
+  type TableDefinition,
+} from '../src/tables/definitions';
 
 /** How a table is kept, beside its shape (which comes from the shared definition). */
 export interface TableOptions {
@@ -62,10 +67,27 @@ export function tableFromDefinition(
       indexName: index.indexName,
       partitionKey: toAttribute(index.partitionKey),
       ...(index.sortKey && { sortKey: toAttribute(index.sortKey) }),
-      projectionType: ProjectionType.ALL,
+      ...toCdkProjection(projectionOf(index)),
     });
   }
   return table;
+}
+
+function toCdkProjection(projection: IndexProjection): {
+  projectionType: ProjectionType;
+  nonKeyAttributes?: string[];
+} {
+  switch (projection.type) {
+    case 'ALL':
+      return { projectionType: ProjectionType.ALL };
+    case 'KEYS_ONLY':
+      return { projectionType: ProjectionType.KEYS_ONLY };
+    case 'INCLUDE':
+      return {
+        projectionType: ProjectionType.INCLUDE,
+        nonKeyAttributes: [...projection.attributes],
+      };
+  }
 }
 
 function toStreamViewType(view: NonNullable<TableDefinition['stream']>): StreamViewType {

@@ -142,7 +142,13 @@ export { processRequest } from './processor/processRequest';
 export type { DynamoDbRequestViewStoreOptions } from './projections/dynamodb/requestViewStore';
 export { DynamoDbRequestViewStore } from './projections/dynamodb/requestViewStore';
 export { frameForEvent, framesForEvents } from './projections/progressFeed';
-export type { ProjectionResult, ProjectorDeps, RequestViewStore } from './projections/projector';
+export type {
+  ProjectionResult,
+  ProjectorDeps,
+  RequestViewStore,
+  SubscriberChanges,
+  ViewSaved,
+} from './projections/projector';
 export { projectRequest } from './projections/projector';
 export type { RequestStatus, RequestView, RequestViewError } from './projections/requestView';
 export {

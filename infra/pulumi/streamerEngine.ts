@@ -3,11 +3,14 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import {
+  type IndexProjection,
+  projectionOf,
+  type RequestViewIndexProjection,
   type TableDefinition,
   type TableNames,
   type TableRole,
   tableNames,
-  tables,
+  tablesWith,
 } from '../../src/tables/definitions';
 import {
   BUNDLE,
@@ -61,6 +64,13 @@ export interface StreamerEngineArgs {
   readonly kmsKeyArn?: pulumi.Input<string>;
   /** Where every alarm notifies, when given. */
   readonly alarmTopicArn?: pulumi.Input<string>;
+  /**
+   * How the request view's indexes are projected, as the CDK construct's
+   * `requestViewIndexProjection`. Default `'lean'`. A stack deployed before
+   * the indexes were lean can say `'all'` to keep them; otherwise the next
+   * `pulumi up` rebuilds the three indexes (docs/deploy.md).
+   */
+  readonly requestViewIndexProjection?: RequestViewIndexProjection;
 }
 
 interface Queues {
@@ -111,7 +121,9 @@ export class StreamerEngine extends pulumi.ComponentResource {
     const { stage } = args;
     this.#stage = stage;
     this.#names = tableNames(stage.prefix);
-    const table = (role: TableRole) => this.#table(tables[role], this.#names[role], args.kmsKeyArn);
+    const definitions = tablesWith(args.requestViewIndexProjection);
+    const table = (role: TableRole) =>
+      this.#table(definitions[role], this.#names[role], args.kmsKeyArn);
     this.tables = {
       requests: table('requests'),
       requestView: table('requestView'),
@@ -196,7 +208,7 @@ export class StreamerEngine extends pulumi.ComponentResource {
           name: index.indexName,
           hashKey: index.partitionKey.name,
           ...(index.sortKey && { rangeKey: index.sortKey.name }),
-          projectionType: 'ALL',
+          ...toPulumiProjection(projectionOf(index)),
         })),
         ...(definition.timeToLiveAttribute && {
           ttl: { attributeName: definition.timeToLiveAttribute, enabled: true },
@@ -588,4 +600,14 @@ export class StreamerEngine extends pulumi.ComponentResource {
       });
     }
   }
+}
+
+/** A shared index projection as the Pulumi (Terraform) provider's GSI arguments take it. */
+function toPulumiProjection(projection: IndexProjection): {
+  projectionType: IndexProjection['type'];
+  nonKeyAttributes?: string[];
+} {
+  return projection.type === 'INCLUDE'
+    ? { projectionType: 'INCLUDE', nonKeyAttributes: [...projection.attributes] }
+    : { projectionType: projection.type };
 }

@@ -21,6 +21,11 @@ export type {
   ExternalEvent,
 } from './commands';
 export { acceptRequest, cancelRequest, redriveRequest, signalRequest } from './commands';
+export {
+  type CommittedEvent,
+  commitWakeUpAt,
+  WAKE_UP_EVENT_TYPES,
+} from './commitWakeUp';
 export type { ConcurrencyOptions } from './concurrency';
 export { MAX_CONCURRENCY_LIMIT } from './concurrency';
 export type { DeadLetterMessage, DeadLetterSink } from './deadLetter';

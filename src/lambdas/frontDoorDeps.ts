@@ -87,6 +87,14 @@ export function routerDeps(
   const { connections, subscriptions } = connectionDeps(config, { dynamo });
   if (!config.managementEndpoint)
     throw new Error('The router needs WEBSOCKET_MANAGEMENT_ENDPOINT to post catch-up frames');
+  if (!config.requestViewTable)
+    throw new Error(
+      'The router needs REQUEST_VIEW_TABLE: `list` reads it, and `subscribe` announces new subscribers on it',
+    );
+  const views = new DynamoDbRequestViewStore({
+    client: dynamo,
+    tableName: config.requestViewTable,
+  });
   const endpoint = config.managementEndpoint;
   const management =
     clients.management?.(endpoint) ??
@@ -101,9 +109,8 @@ export function routerDeps(
     newId: () => ulid(),
     logger,
     ...(config.rateLimits && { admission: admissionOf(dynamo, config.rateLimits, logger) }),
-    ...(config.requestViewTable && {
-      views: new DynamoDbRequestViewStore({ client: dynamo, tableName: config.requestViewTable }),
-    }),
+    views,
+    subscriberChanges: views,
   };
 }
 

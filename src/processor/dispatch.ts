@@ -1,5 +1,6 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
-import { eventTypesOfRecord } from '../events/dynamodb';
+import { commitWakeUpAt } from '../engine';
+import { eventsOfRecords, eventTypesOfRecord } from '../events/dynamodb';
 import type { WakeUpScheduler } from './processRequest';
 import { handleRecordsByRequest } from './streamBatch';
 import { PROCESSOR_WAKE_UP_EVENTS } from './wakeUpEvents';
@@ -18,12 +19,26 @@ export function wakesRequest(record: DynamoDBRecord): boolean {
 }
 
 /**
- * The processor's whole job: turn a stream batch into one immediate wake-up
- * per request it woke. The runs themselves happen in the runner's own
- * invocations, so a long step never holds this batch (or the shard behind
- * it). A burst of records for one request sends one wake-up; a request whose
- * wake-up cannot be sent is reported at its first record, so the stream
- * retries it.
+ * When a request's records of a batch should wake it: the earliest of its
+ * commits' due times ({@link commitWakeUpAt}); a record whose events cannot
+ * be read wakes it now.
+ */
+export function wakeUpDueAt(records: readonly DynamoDBRecord[], now: number): number {
+  const due = records.map((record) => {
+    const events = eventsOfRecords([record]);
+    return events.length === 0 ? now : (commitWakeUpAt(events, now) ?? now);
+  });
+  return Math.min(...due);
+}
+
+/**
+ * The processor's whole job: turn a stream batch into one wake-up per
+ * request it woke — now, or for a commit of a runner that runs on, when
+ * that runner's lease ends (the crash net; see `commitWakeUpAt`). The runs
+ * themselves happen in the runner's own invocations, so a long step never
+ * holds this batch (or the shard behind it). A burst of records for one
+ * request sends one wake-up; a request whose wake-up cannot be sent is
+ * reported at its first record, so the stream retries it.
  */
 export function dispatchWakeUps(
   deps: DispatchDeps,
@@ -32,7 +47,8 @@ export function dispatchWakeUps(
 ): Promise<DynamoDBBatchResponse> {
   return handleRecordsByRequest(
     records.filter(wakesRequest),
-    (requestKey) => deps.wakeUps.schedule({ requestKey, dueAt: deps.clock() }),
+    (requestKey, ofRequest) =>
+      deps.wakeUps.schedule({ requestKey, dueAt: wakeUpDueAt(ofRequest, deps.clock()) }),
     onError,
   );
 }

@@ -83,9 +83,12 @@ async function status(call: ActionCall): Promise<RouteOutcome> {
 }
 
 /**
- * Subscription first, catch-up second: an event appended in between is
- * either in the catch-up read or posted live by the projector (or both;
- * clients drop duplicates by seq). Nothing falls in the gap.
+ * Subscription first, its announcement second, catch-up third: an event
+ * appended in between is either in the catch-up read or posted live by the
+ * projector (or both; clients drop duplicates by seq). A projector holding
+ * the older subscriber list fails its next view save on the announcement,
+ * so it reads the list again before that pass's frames are done. Nothing
+ * falls in the gap.
  */
 async function subscribe(call: ActionCall): Promise<RouteOutcome> {
   const { message, deps } = call;
@@ -105,6 +108,7 @@ async function subscribe(call: ActionCall): Promise<RouteOutcome> {
         subscribedAt: deps.clock(),
       }),
     );
+    await deps.subscriberChanges.subscribersChanged(requestKey);
     const { replayed, caughtUpTo } =
       lastSeq === undefined
         ? { replayed: 0, caughtUpTo: 0 }
@@ -139,6 +143,7 @@ async function unsubscribe(call: ActionCall): Promise<RouteOutcome> {
     const requestKey = toRequestKey(call.tenantId, requestId);
     const removed = await deps.subscriptions.delete(requestKey, call.input.connectionId);
     if (!removed) throw notFound(requestId, message.id);
+    await deps.subscriberChanges.subscribersChanged(requestKey);
     return call.ok({ request_id: requestId, subscribed: false });
   });
 }

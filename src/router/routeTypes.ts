@@ -5,6 +5,7 @@ import type { SubscriptionStore } from '../connections/subscriptionStore';
 import type { EngineLogger, WorkflowRegistry } from '../engine';
 import type { EventStore } from '../events/eventStore';
 import type { MessageAdmission } from '../flowControl/messageAdmission';
+import type { SubscriberChanges } from '../projections/projector';
 import type { RunListReader } from '../projections/runList';
 import type { ErrorCode, ParseLimits, ServerFrame } from '../protocol';
 
@@ -14,6 +15,11 @@ export interface RouterDeps {
   readonly store: EventStore;
   readonly connections: ConnectionStore;
   readonly subscriptions: SubscriptionStore;
+  /**
+   * Told after each `subscribe` and `unsubscribe` (the request view store):
+   * projectors keep subscriber lists until it moves the request's version on.
+   */
+  readonly subscriberChanges: SubscriberChanges;
   /** Posts catch-up frames after `subscribe` (through the Management API). */
   readonly poster: FramePoster;
   readonly clock: () => number;

@@ -6,8 +6,9 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { addMissingIndexes } from './addMissingIndexes';
 import { type TableDefinition, type TableNames, tables } from './definitions';
+import { toIndexInput } from './indexInput';
+import { reconcileIndexes } from './reconcileIndexes';
 
 /** Turns a table definition into the SDK's `CreateTable` input (on-demand billing). */
 export function toCreateTableInput(
@@ -35,16 +36,7 @@ export function toCreateTableInput(
         : []),
     ],
     ...(definition.globalIndexes.length > 0 && {
-      GlobalSecondaryIndexes: definition.globalIndexes.map((index) => ({
-        IndexName: index.indexName,
-        KeySchema: [
-          { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
-          ...(index.sortKey
-            ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' as const }]
-            : []),
-        ],
-        Projection: { ProjectionType: 'ALL' as const },
-      })),
+      GlobalSecondaryIndexes: definition.globalIndexes.map(toIndexInput),
     }),
     ...(definition.stream && {
       StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream },
@@ -54,7 +46,8 @@ export function toCreateTableInput(
 
 /**
  * Creates every Streamer table under `names` (an existing one gets the
- * indexes it lacks) and waits until they are active. For DynamoDB Local and tests; AWS gets its
+ * indexes it lacks, and those projected otherwise than defined are built
+ * again) and waits until they are active. For DynamoDB Local and tests; AWS gets its
  * tables from the CDK app.
  */
 export async function createTables(client: DynamoDBClient, names: TableNames): Promise<void> {
@@ -73,7 +66,7 @@ export async function createTables(client: DynamoDBClient, names: TableNames): P
         { client, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 },
         { TableName },
       );
-      if (existed) await addMissingIndexes(client, definition, TableName);
+      if (existed) await reconcileIndexes(client, definition, TableName);
       if (definition.timeToLiveAttribute) {
         await client
           .send(

@@ -10,11 +10,36 @@ export interface KeyAttribute {
   readonly type: 'S' | 'N';
 }
 
-/** A global secondary index (projection: all attributes). */
+/**
+ * Which attributes a global secondary index copies from the table. An index
+ * is written whenever a table write changes its keys or an attribute it
+ * copies, so the fewer it copies, the fewer writes it takes:
+ * - `ALL`: every attribute (the default).
+ * - `KEYS_ONLY`: the table's and the index's keys.
+ * - `INCLUDE`: the keys plus `attributes` (non-key attributes only).
+ *
+ * DynamoDB cannot change an existing index's projection: the index must be
+ * deleted and created again (see docs/decisions/view-index-projections.md).
+ */
+export type IndexProjection =
+  | { readonly type: 'ALL' }
+  | { readonly type: 'KEYS_ONLY' }
+  | { readonly type: 'INCLUDE'; readonly attributes: readonly string[] };
+
+/** A global secondary index. */
 export interface GlobalIndexDefinition {
   readonly indexName: string;
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
+  /** What the index copies from the table. Default: `{ type: 'ALL' }`. */
+  readonly projection?: IndexProjection;
+}
+
+const ALL: IndexProjection = { type: 'ALL' };
+
+/** The projection of `index`, its default (`ALL`) filled in. */
+export function projectionOf(index: GlobalIndexDefinition): IndexProjection {
+  return index.projection ?? ALL;
 }
 
 /** An SDK- and CDK-neutral description of one table. */
@@ -64,34 +89,143 @@ export const REQUEST_VIEW_INDEXES = {
 /** The one value of `deadLetteredKey`, the partition key of the sparse `deadLettered` index. */
 export const DEAD_LETTERED_KEY = 'DEAD_LETTERED';
 
-/** The request view: the projection of each request's log, one item per request. */
-export const requestViewTable: TableDefinition = {
-  id: 'RequestView',
-  partitionKey: { name: 'requestKey', type: 'S' },
-  globalIndexes: [
-    {
-      indexName: REQUEST_VIEW_INDEXES.byConnection,
-      partitionKey: { name: 'connectionId', type: 'S' },
-      sortKey: { name: 'createdAt', type: 'N' },
-    },
-    {
-      indexName: REQUEST_VIEW_INDEXES.byTenantStatus,
-      partitionKey: { name: 'tenantStatus', type: 'S' },
-      sortKey: { name: 'createdAt', type: 'N' },
-    },
-    {
-      indexName: REQUEST_VIEW_INDEXES.byTenant,
-      partitionKey: { name: 'tenantId', type: 'S' },
-      sortKey: { name: 'createdAt', type: 'N' },
-    },
-    {
-      indexName: REQUEST_VIEW_INDEXES.deadLettered,
-      partitionKey: { name: 'deadLetteredKey', type: 'S' },
-      sortKey: { name: 'createdAt', type: 'N' },
-    },
-  ],
-  timeToLiveAttribute: 'ttl',
+/**
+ * The view attributes a `list` row needs that a progress-only pass rewrites.
+ * No list index copies them (else every progress update would write both
+ * indexes too).
+ */
+export const RUN_PROGRESS_ATTRIBUTES = ['progress', 'progressMessage', 'lastSeq'] as const;
+
+/**
+ * The view attributes a `list` row needs (`runSummary` in
+ * src/router/inspectActions.ts) besides the progress ones and the keys
+ * (`requestKey`, `createdAt`): with {@link RUN_PROGRESS_ATTRIBUTES}, what
+ * `list` reads of each row from the table after the index query.
+ */
+export const RUN_LIST_ATTRIBUTES = [
+  'requestId',
+  'tenantId',
+  'userId',
+  'action',
+  'status',
+  'error',
+  'retryCount',
+  'maxRetries',
+  'queuePosition',
+  'processingStarted',
+  'processingEnded',
+] as const;
+
+/**
+ * What a list index copies: the client's id of the run (to read its row from
+ * the table) and its `action` (the `list` filter). Both are set once, when
+ * the run is accepted, so a list index is written only when its keys change
+ * (`byTenantStatus` on a status change, `byTenant` at creation and expiry),
+ * never for a progress, retry or queue update: `list` reads the rows
+ * themselves from the table.
+ */
+export const LIST_INDEX_ATTRIBUTES = ['requestId', 'action'] as const;
+
+const LIST_INDEX_PROJECTION: IndexProjection = {
+  type: 'INCLUDE',
+  attributes: LIST_INDEX_ATTRIBUTES,
 };
+
+/** The request view's indexes that can be lean, by name. */
+export type LeanViewIndex = 'byConnection' | 'byTenantStatus' | 'byTenant';
+
+/**
+ * How one of them is kept: `'lean'` (`byConnection` keys only, the list
+ * indexes the {@link LIST_INDEX_ATTRIBUTES}), `'all'` (every attribute, as
+ * before they were lean), or `'omit'`: left out of the table, a step of
+ * migrating a deployed stack (docs/deploy.md) while nothing may query it.
+ */
+export type ViewIndexSetting = 'lean' | 'all' | 'omit';
+
+/**
+ * How the request view's indexes are projected:
+ * - `'lean'` (the default): so that a progress-only pass writes the table
+ *   alone, not three indexes beside it.
+ * - `'all'`: every index copies every attribute, as stacks deployed before
+ *   the indexes were lean have them. DynamoDB cannot change an index's
+ *   projection in place, so such a stack keeps `'all'` until it migrates.
+ * - per index (unnamed ones `'lean'`): the steps of that migration, one
+ *   index deleted or created per deploy (docs/deploy.md).
+ *
+ * `deadLettered` copies every attribute whatever the setting: a row is in it
+ * only while DEAD_LETTERED, when no progress pass touches it, and redrive
+ * reads whole views from it.
+ */
+export type RequestViewIndexProjection =
+  | 'lean'
+  | 'all'
+  | Readonly<Partial<Record<LeanViewIndex, ViewIndexSetting>>>;
+
+function settingOf(projection: RequestViewIndexProjection, index: LeanViewIndex): ViewIndexSetting {
+  return typeof projection === 'string' ? projection : (projection[index] ?? 'lean');
+}
+
+/** One lean-able index as `setting` says (absent when omitted). */
+function viewIndex(
+  index: GlobalIndexDefinition & { readonly indexName: LeanViewIndex },
+  lean: IndexProjection,
+  setting: ViewIndexSetting,
+): GlobalIndexDefinition[] {
+  if (setting === 'omit') return [];
+  return [setting === 'lean' ? { ...index, projection: lean } : index];
+}
+
+/**
+ * The request view table with its indexes projected as `projection` says.
+ *
+ * @example
+ * requestViewTableWith('all'); // a stack deployed before the indexes were lean
+ * requestViewTableWith({ byConnection: 'omit', byTenantStatus: 'all', byTenant: 'all' }); // migration, step 1
+ */
+export function requestViewTableWith(
+  projection: RequestViewIndexProjection = 'lean',
+): TableDefinition {
+  const createdAt: KeyAttribute = { name: 'createdAt', type: 'N' };
+  const { byConnection, byTenantStatus, byTenant, deadLettered } = REQUEST_VIEW_INDEXES;
+  return {
+    id: 'RequestView',
+    partitionKey: { name: 'requestKey', type: 'S' },
+    globalIndexes: [
+      ...viewIndex(
+        {
+          indexName: byConnection,
+          partitionKey: { name: 'connectionId', type: 'S' },
+          sortKey: createdAt,
+        },
+        { type: 'KEYS_ONLY' },
+        settingOf(projection, byConnection),
+      ),
+      ...viewIndex(
+        {
+          indexName: byTenantStatus,
+          partitionKey: { name: 'tenantStatus', type: 'S' },
+          sortKey: createdAt,
+        },
+        LIST_INDEX_PROJECTION,
+        settingOf(projection, byTenantStatus),
+      ),
+      ...viewIndex(
+        { indexName: byTenant, partitionKey: { name: 'tenantId', type: 'S' }, sortKey: createdAt },
+        LIST_INDEX_PROJECTION,
+        settingOf(projection, byTenant),
+      ),
+      {
+        indexName: deadLettered,
+        partitionKey: { name: 'deadLetteredKey', type: 'S' },
+        sortKey: createdAt,
+      },
+    ],
+    timeToLiveAttribute: 'ttl',
+  };
+}
+
+/** The request view: the projection of each request's log, one item per request (lean indexes). */
+export const requestViewTable: TableDefinition = requestViewTableWith('lean');
 
 /** Index names of the connections table. */
 export const CONNECTION_INDEXES = {
@@ -173,6 +307,18 @@ export const tables = {
 
 /** A table's role in {@link tables}. */
 export type TableRole = keyof typeof tables;
+
+/**
+ * Every table Streamer uses, by role, with the request view's indexes
+ * projected as `requestViewIndexes` says: what the CDK construct and the
+ * Pulumi component build.
+ */
+export function tablesWith(
+  requestViewIndexes: RequestViewIndexProjection = 'lean',
+): Record<TableRole, TableDefinition> {
+  if (requestViewIndexes === 'lean') return tables;
+  return { ...tables, requestView: requestViewTableWith(requestViewIndexes) };
+}
 
 /** Physical table names, by role. */
 export type TableNames = Record<TableRole, string>;

@@ -1,31 +1,75 @@
 import type { ConnectionStore } from '../connections/connectionStore';
 import type { FramePoster, PostOutcome } from '../connections/framePoster';
-import type { RequestViewStore } from '../projections/projector';
+import type { RequestViewStore, SubscriberChanges, ViewSaved } from '../projections/projector';
 import type { RequestView } from '../projections/requestView';
 import type { ServerFrame } from '../protocol';
 
+/** A stored view and its request's subscription version (a view-less entry: subscribed before the first pass). */
+interface StoredView {
+  readonly view?: RequestView;
+  readonly subscriptionVersion: number;
+}
+
+const SAVED: ViewSaved = { kind: 'saved' };
+const STALE: ViewSaved = { kind: 'stale' };
+
 /**
- * Request views in process memory, with the DynamoDB store's rule: a save
- * lands only over an older view (by `lastSeq`).
+ * Request views in process memory, with the DynamoDB store's rules: a save
+ * lands only over an older view (by `lastSeq`) at the subscription version
+ * it names, and {@link InMemoryRequestViewStore.subscribersChanged} moves
+ * that version on.
  *
  * @example
  * const views = new InMemoryRequestViewStore();
- * await views.save(view); // true
+ * await views.save(view); // { kind: 'saved' }
  * await views.get(view.requestKey);
  */
-export class InMemoryRequestViewStore implements RequestViewStore {
-  readonly #views = new Map<string, RequestView>();
+export class InMemoryRequestViewStore implements RequestViewStore, SubscriberChanges {
+  readonly #views = new Map<string, StoredView>();
 
   async get(requestKey: string): Promise<RequestView | undefined> {
-    const view = this.#views.get(requestKey);
+    const view = this.#views.get(requestKey)?.view;
     return view && structuredClone(view);
   }
 
-  async save(view: RequestView): Promise<boolean> {
+  async save(view: RequestView, subscriptionVersion = 0): Promise<ViewSaved> {
     const stored = this.#views.get(view.requestKey);
-    if (stored && stored.lastSeq >= view.lastSeq) return false;
-    this.#views.set(view.requestKey, structuredClone(view));
-    return true;
+    if (stored?.view && stored.view.lastSeq >= view.lastSeq) return STALE;
+    const version = stored?.subscriptionVersion ?? 0;
+    if (version !== subscriptionVersion)
+      return { kind: 'resubscribed', subscriptionVersion: version };
+    this.#views.set(view.requestKey, { view: structuredClone(view), subscriptionVersion: version });
+    return SAVED;
+  }
+
+  async saveProgress(
+    view: RequestView,
+    previousLastSeq: number,
+    subscriptionVersion = 0,
+  ): Promise<ViewSaved> {
+    const stored = this.#views.get(view.requestKey);
+    if (!stored?.view || stored.view.lastSeq !== previousLastSeq) return STALE;
+    if (stored.subscriptionVersion !== subscriptionVersion) {
+      return { kind: 'resubscribed', subscriptionVersion: stored.subscriptionVersion };
+    }
+    const { progress, progressMessage, lastSeq } = view;
+    const { progressMessage: _previous, ...rest } = stored.view;
+    const updated = {
+      ...rest,
+      progress,
+      lastSeq,
+      ...(progressMessage !== undefined && { progressMessage }),
+    };
+    this.#views.set(view.requestKey, { view: updated, subscriptionVersion });
+    return SAVED;
+  }
+
+  async subscribersChanged(requestKey: string): Promise<void> {
+    const stored = this.#views.get(requestKey);
+    this.#views.set(requestKey, {
+      ...stored,
+      subscriptionVersion: (stored?.subscriptionVersion ?? 0) + 1,
+    });
   }
 }
 

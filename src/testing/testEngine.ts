@@ -4,6 +4,7 @@ import {
   type AppendedResult,
   acceptRequest,
   cancelRequest,
+  commitWakeUpAt,
   createWorkflowRegistry,
   type DeadLetterMessage,
   type ExternalEvent,
@@ -34,7 +35,7 @@ import {
   RecordingFramePoster,
 } from './memoryAdapters';
 import { checkStubs, instrumentWorkflow, StepProbe, type StepStubs } from './stepProbe';
-import { WAKE_UP_EVENT_TYPES, type WakeUp, WakeUpQueue } from './wakeUps';
+import { type WakeUp, WakeUpQueue } from './wakeUps';
 
 /**
  * Options of {@link createTestEngine}.
@@ -408,6 +409,7 @@ class Engine implements TestEngine {
         subscribedAt,
       }),
     );
+    await this.#views.subscribersChanged(requestKey);
     if (caller.lastSeq === undefined) return true;
     const missed = await this.store.read(requestKey, { fromSeq: caller.lastSeq + 1 });
     const poster = this.#poster.for(requestKey);
@@ -473,11 +475,10 @@ class Engine implements TestEngine {
     };
   }
 
-  /** The stream: an append wakes the runner (for the processor's event types) and the projector. */
+  /** The stream: an append wakes the runner (when and as the processor would) and the projector. */
   #onAppended(requestKey: string, events: readonly NewEvent[]): void {
-    if (events.some((event) => (WAKE_UP_EVENT_TYPES as readonly string[]).includes(event.type))) {
-      this.#wakeUps.schedule({ requestKey, dueAt: this.now() });
-    }
+    const dueAt = commitWakeUpAt(events, this.now());
+    if (dueAt !== undefined) this.#wakeUps.schedule({ requestKey, dueAt });
     this.#queueProjection(requestKey);
   }
 

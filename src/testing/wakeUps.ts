@@ -1,23 +1,3 @@
-import type { LifecycleEventType } from '../events/lifecycle';
-
-/**
- * The event types whose stream records wake the processor in AWS (the
- * mapping's filter): after them work may be due. Kept equal to
- * `src/processor/wakeUpEvents.ts` by a unit test.
- */
-export const WAKE_UP_EVENT_TYPES: readonly LifecycleEventType[] = [
-  'request.accepted',
-  'step.started',
-  'step.completed',
-  'step.failed',
-  'request.suspended',
-  'request.signalled',
-  'request.failed',
-  'request.redriven',
-  'request.completed',
-  'request.cancelled',
-];
-
 /**
  * A request to run at `dueAt` (fake epoch ms).
  *

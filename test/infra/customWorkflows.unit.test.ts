@@ -63,6 +63,7 @@ describe('the deployed router bundle', () => {
     // Prepare: the settings the CDK app gives the router (no AWS call is made for an inline action).
     for (const [name, value] of Object.entries({
       REQUESTS_TABLE: 'streamer-prod-Requests',
+      REQUEST_VIEW_TABLE: 'streamer-prod-RequestView',
       CONNECTIONS_TABLE: 'streamer-prod-Connections',
       SUBSCRIPTIONS_TABLE: 'streamer-prod-Subscriptions',
       WEBSOCKET_MANAGEMENT_ENDPOINT: 'https://api123.execute-api.eu-west-1.amazonaws.com/prod',

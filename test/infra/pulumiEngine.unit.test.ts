@@ -6,7 +6,7 @@ import { STREAM_MAPPING } from '../../infra/engineSettings';
 import { FUNCTION_KINDS, WORKFLOW_FUNCTION_KINDS } from '../../infra/functionEntries';
 import { ENV } from '../../infra/functionEnvironment';
 import { processorFilterPatterns } from '../../infra/streamFilters';
-import { tableNames, tables } from '../../src/tables/definitions';
+import { LIST_INDEX_ATTRIBUTES, tableNames, tables } from '../../src/tables/definitions';
 import { SYNTH_TIMEOUT_MS } from './synthEngine';
 
 /** A resource the program registered, with its inputs resolved. */
@@ -111,6 +111,22 @@ describe('the Pulumi component', () => {
         (table.inputs.globalSecondaryIndexes as { name: string }[]).map((i) => i.name),
       ).toEqual(definition.globalIndexes.map((i) => i.indexName));
     }
+    const view = only('aws:dynamodb/table:Table', (t) => t.inputs.name === names.requestView);
+    const projection = Object.fromEntries(
+      (
+        view.inputs.globalSecondaryIndexes as {
+          name: string;
+          projectionType: string;
+          nonKeyAttributes?: string[];
+        }[]
+      ).map((i) => [i.name, [i.projectionType, i.nonKeyAttributes]]),
+    );
+    expect(projection).toEqual({
+      byConnection: ['KEYS_ONLY', undefined],
+      byTenantStatus: ['INCLUDE', [...LIST_INDEX_ATTRIBUTES]],
+      byTenant: ['INCLUDE', [...LIST_INDEX_ATTRIBUTES]],
+      deadLettered: ['ALL', undefined],
+    });
     const requests = only('aws:dynamodb/table:Table', (t) => t.inputs.name === names.requests);
     expect(requests.inputs).toMatchObject({
       rangeKey: 'seq',
@@ -237,12 +253,12 @@ describe('the Pulumi component', () => {
     expect(onLog('projector')).not.toContain('dynamodb:PutItem');
     expect(onLog('runner')).toContain('dynamodb:PutItem');
     expect(onLog('processor')).toEqual([]);
-    // The router's `list` queries the request view and never writes it.
+    // The router's `list` queries the request view; `subscribe` updates its subscription version.
     const onView = statementsOf('router')
       .filter((s) => s.Resource.some((r) => r.includes(':streamer-prod-RequestView')))
       .flatMap((s) => s.Action);
     expect(onView).toContain('dynamodb:Query');
-    expect(onView).not.toContain('dynamodb:PutItem');
+    expect(onView).toContain('dynamodb:UpdateItem');
     for (const kind of FUNCTION_KINDS) {
       const manages = statementsOf(kind).some((s) =>
         s.Action.includes('execute-api:ManageConnections'),

@@ -8,7 +8,7 @@ import { STREAM_MAPPING } from '../../infra/streamerEngine';
 import { PROCESSOR_WAKE_UP_EVENTS } from '../../src/processor/wakeUpEvents';
 import { EVENT_SOURCE_MAPPINGS } from '../../src/settings/mappings';
 import { toCreateTableInput } from '../../src/tables/createTables';
-import { tableNames, tables } from '../../src/tables/definitions';
+import { LIST_INDEX_ATTRIBUTES, tableNames, tables } from '../../src/tables/definitions';
 import { bundlePath, SYNTH_TIMEOUT_MS, type SynthesizedEngine, synthEngine } from './synthEngine';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -72,6 +72,27 @@ describe('tables come from the shared definitions', () => {
       );
       expect(cloud.GlobalSecondaryIndexes ?? []).toEqual(local.GlobalSecondaryIndexes ?? []);
       expect(cloud.BillingMode).toBe('PAY_PER_REQUEST');
+    }
+  });
+
+  it('project the request view indexes lean: progress updates write none of the list indexes', () => {
+    const indexes = tableResource('requestView').GlobalSecondaryIndexes as {
+      IndexName: string;
+      Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
+    }[];
+    const projection = Object.fromEntries(indexes.map((i) => [i.IndexName, i.Projection]));
+    expect(projection).toEqual({
+      byConnection: { ProjectionType: 'KEYS_ONLY' },
+      byTenantStatus: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...LIST_INDEX_ATTRIBUTES] },
+      byTenant: {
+        ProjectionType: 'INCLUDE',
+        NonKeyAttributes: [...LIST_INDEX_ATTRIBUTES],
+      },
+      deadLettered: { ProjectionType: 'ALL' },
+    });
+    for (const { NonKeyAttributes = [] } of Object.values(projection)) {
+      expect(NonKeyAttributes).not.toContain('progress');
+      expect(NonKeyAttributes).not.toContain('lastSeq');
     }
   });
 
@@ -436,15 +457,14 @@ describe('least privilege', () => {
     expect(writes).toEqual([]);
   });
 
-  it('lets the router query the request view (list) and never write it', () => {
+  it('lets the router query the request view (list) and update it (subscription versions)', () => {
     const onView = statementsOf('router')
       .filter((s) =>
         JSON.stringify(s.Resource).includes(`"${logicalId(synth.engine.tables.requestView)}"`),
       )
       .flatMap(actionsOf);
     expect(onView).toContain('dynamodb:Query');
-    for (const write of ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'])
-      expect(onView).not.toContain(`dynamodb:${write}`);
+    expect(onView).toContain('dynamodb:UpdateItem');
     expect(envOf('router')[ENV.requestViewTable]).toBe('streamer-prod-RequestView');
   });
 });

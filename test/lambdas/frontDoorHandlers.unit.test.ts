@@ -12,6 +12,7 @@ import { createConnectHandler } from '../../src/lambdas/connect';
 import { createDisconnectHandler } from '../../src/lambdas/disconnect';
 import { createRouterHandler } from '../../src/lambdas/routerHandler';
 import type { Telemetry } from '../../src/lambdas/telemetry';
+import { InMemoryRequestViewStore } from '../../src/testing';
 import { createDemoWorkflows } from '../../src/workflows';
 import { createTestIssuer } from '../support/tokens';
 import { authorizerEvent, routeEvent } from './frontDoorEvents';
@@ -139,6 +140,7 @@ describe('router handler', () => {
         store,
         connections: new InMemoryConnectionStore(),
         subscriptions: new InMemorySubscriptionStore(),
+        subscriberChanges: new InMemoryRequestViewStore(),
         poster: { post: async () => 'sent' },
         clock: () => 1_767_225_600_000,
         newId: () => 'generated',

@@ -6,6 +6,7 @@ import {
   InMemorySubscriptionStore,
   newConnectionRecord,
   newSubscriptionRecord,
+  type SubscriptionStore,
 } from '../../src/connections';
 import type { FramePoster, PostOutcome } from '../../src/connections/framePoster';
 import {
@@ -16,44 +17,31 @@ import {
 } from '../../src/events';
 import { frameForEvent } from '../../src/projections/progressFeed';
 import { ProjectionCache } from '../../src/projections/projectionCache';
-import {
-  type ProjectorDeps,
-  projectRequest,
-  type RequestViewStore,
-} from '../../src/projections/projector';
+import { type ProjectorDeps, projectRequest } from '../../src/projections/projector';
 import { foldRequestView, type RequestView } from '../../src/projections/requestView';
 import type { ServerFrame } from '../../src/protocol';
+import { InMemoryRequestViewStore } from '../../src/testing';
 
 const KEY = 'acme#r1';
 
-/** Views in memory with the DynamoDB store's rules, counting every call. */
-class CountingViews implements RequestViewStore {
-  readonly stored = new Map<string, RequestView>();
+/** Views in memory with the DynamoDB store's rules, counting the projector's calls. */
+class CountingViews extends InMemoryRequestViewStore {
   readonly calls: string[] = [];
-  async get(requestKey: string) {
+  override get(requestKey: string) {
     this.calls.push('get');
-    const view = this.stored.get(requestKey);
-    return view && structuredClone(view);
+    return super.get(requestKey);
   }
-  async save(view: RequestView) {
+  override save(view: RequestView, subscriptionVersion?: number) {
     this.calls.push('save');
-    const stored = this.stored.get(view.requestKey);
-    if (stored && stored.lastSeq >= view.lastSeq) return false;
-    this.stored.set(view.requestKey, structuredClone(view));
-    return true;
+    return super.save(view, subscriptionVersion);
   }
-  async saveProgress(view: RequestView, previousLastSeq: number) {
+  override saveProgress(view: RequestView, previousLastSeq: number, subscriptionVersion?: number) {
     this.calls.push('saveProgress');
-    const stored = this.stored.get(view.requestKey);
-    if (stored?.lastSeq !== previousLastSeq) return false;
-    const { progress, progressMessage, lastSeq } = view;
-    this.stored.set(view.requestKey, {
-      ...stored,
-      progress,
-      lastSeq,
-      ...(progressMessage !== undefined && { progressMessage }),
-    });
-    return true;
+    return super.saveProgress(view, previousLastSeq, subscriptionVersion);
+  }
+  /** The stored view, read without counting. */
+  stored(requestKey: string) {
+    return super.get(requestKey);
   }
 }
 
@@ -86,6 +74,16 @@ async function world() {
   const log = new InMemoryEventStore();
   const connections = new InMemoryConnectionStore();
   const subscriptions = new InMemorySubscriptionStore();
+  const subscriberQueries: string[] = [];
+  const countedSubscriptions: SubscriptionStore = {
+    put: (r) => subscriptions.put(r),
+    delete: (key, id) => subscriptions.delete(key, id),
+    deleteByConnection: (id) => subscriptions.deleteByConnection(id),
+    listByRequest: (key) => {
+      subscriberQueries.push(key);
+      return subscriptions.listByRequest(key);
+    },
+  };
   await connections.put(
     newConnectionRecord({
       connectionId: 'c1',
@@ -113,12 +111,22 @@ async function world() {
     store: countingStore(log, reads),
     views,
     connections: countedConnections,
-    subscriptions,
+    subscriptions: countedSubscriptions,
     poster: recordingPoster(connections, posts),
     frameFor: frameForEvent,
     ...(cache && { cache }),
   });
-  return { log, connections, subscriptions, connectionGets, reads, views, posts, deps };
+  return {
+    log,
+    connections,
+    subscriptions,
+    subscriberQueries,
+    connectionGets,
+    reads,
+    views,
+    posts,
+    deps,
+  };
 }
 
 const at = 1_700_000_000_000;
@@ -177,7 +185,7 @@ describe('projectRequest with a cache and the events its records carry', () => {
       ['progress', 4],
       ['complete', 6],
     ]);
-    expect(w.views.stored.get(KEY)).toEqual(foldRequestView(await w.log.read(KEY)));
+    expect(await w.views.stored(KEY)).toEqual(foldRequestView(await w.log.read(KEY)));
   });
 
   it('reads the log from its view when a record is still to come, and nothing for a record already folded', async () => {
@@ -218,7 +226,7 @@ describe('projectRequest with a cache and the events its records carry', () => {
     const result = await projectRequest(w.deps(stale), KEY, third);
     expect(result.viewSaved).toBe(false);
     expect(stale.view(KEY)).toBeUndefined();
-    expect(w.views.stored.get(KEY)).toEqual(foldRequestView(await w.log.read(KEY)));
+    expect(await w.views.stored(KEY)).toEqual(foldRequestView(await w.log.read(KEY)));
   });
 
   it('forgets a gone connection and never posts to another tenant, subscribed or cached', async () => {
@@ -252,8 +260,106 @@ describe('projectRequest with a cache and the events its records carry', () => {
   });
 });
 
+/** Connection `s1` of tenant acme, subscribed to KEY, announced as the router does. */
+async function subscribeS1(w: Awaited<ReturnType<typeof world>>): Promise<void> {
+  await w.connections.put(
+    newConnectionRecord({
+      connectionId: 's1',
+      userId: 'bob',
+      tenantId: 'acme',
+      endpoint: 'x',
+      connectedAt: 0,
+    }),
+  );
+  await w.subscriptions.put(
+    newSubscriptionRecord({
+      requestKey: KEY,
+      connectionId: 's1',
+      tenantId: 'acme',
+      userId: 'bob',
+      requestId: 'r1',
+      subscribedAt: 0,
+    }),
+  );
+  await w.views.subscribersChanged(KEY);
+}
+
+describe('projectRequest keeps subscriber lists between passes', () => {
+  it('never queries the subscriptions of a request nobody ever subscribed to, nor again while none change', async () => {
+    const w = await world();
+    const cache = new ProjectionCache();
+    await projectRequest(w.deps(cache), KEY, await commit(w.log, [accepted, started]));
+    for (const percentage of [20, 40, 60]) {
+      await projectRequest(w.deps(cache), KEY, await commit(w.log, [progress(percentage)]));
+    }
+    await projectRequest(w.deps(cache), KEY, await commit(w.log, done));
+    expect(w.subscriberQueries).toEqual([]);
+    expect(w.posts.map((p) => p.frame.type)).toEqual([
+      'progress',
+      'progress',
+      'progress',
+      'complete',
+    ]);
+  });
+
+  it('a subscription between passes fails the next save, which reads the list again and posts that pass to the newcomer', async () => {
+    const w = await world();
+    const cache = new ProjectionCache();
+    await projectRequest(w.deps(cache), KEY, await commit(w.log, [accepted, started]));
+    await projectRequest(w.deps(cache), KEY, await commit(w.log, [progress(20)]));
+    await subscribeS1(w);
+    await projectRequest(w.deps(cache), KEY, await commit(w.log, [progress(40)]));
+    await projectRequest(w.deps(cache), KEY, await commit(w.log, done));
+    expect(w.subscriberQueries).toEqual([KEY]);
+    expect(w.posts.filter((p) => p.to === 's1').map((p) => p.frame.type)).toEqual([
+      'progress',
+      'complete',
+    ]);
+    expect(w.views.calls.slice(-3)).toEqual(['saveProgress', 'saveProgress', 'save']);
+  });
+
+  it('a subscription made while a pass posts (after its query, before its save) still gets that pass', async () => {
+    const w = await world();
+    const cache = new ProjectionCache();
+    await projectRequest(w.deps(cache), KEY, await commit(w.log, [accepted, started]));
+    const deps = w.deps(); // no cache: this pass queries, and the subscription lands right after
+    const racing: ProjectorDeps = {
+      ...deps,
+      subscriptions: {
+        ...deps.subscriptions,
+        listByRequest: async (key) => {
+          const list = await deps.subscriptions.listByRequest(key);
+          if (!w.posts.some((p) => p.to === 's1')) await subscribeS1(w);
+          return list;
+        },
+      },
+    };
+    await projectRequest(racing, KEY, await commit(w.log, [progress(30)]));
+    expect(w.posts.map((p) => [p.to, p.frame.type])).toEqual([
+      ['c1', 'progress'],
+      ['s1', 'progress'],
+    ]);
+  });
+
+  it('drops a subscriber that answered 410 from the list it keeps', async () => {
+    const w = await world();
+    const cache = new ProjectionCache();
+    await subscribeS1(w);
+    await projectRequest(
+      w.deps(cache),
+      KEY,
+      await commit(w.log, [accepted, started, progress(10)]),
+    );
+    await w.connections.delete('s1');
+    await projectRequest(w.deps(cache), KEY, await commit(w.log, [progress(20)]));
+    await projectRequest(w.deps(cache), KEY, await commit(w.log, [progress(30)]));
+    expect(w.posts.filter((p) => p.to === 's1').map((p) => p.frame.type)).toEqual(['progress']);
+    expect(cache.subscribers(KEY)?.subscriptions).toEqual([]);
+  });
+});
+
 describe('projectRequest under any commit split and any delivery of its records', () => {
-  it('ends with the fold of the log and every frame sent, whatever the batches (invariant 8)', async () => {
+  it('ends with the fold of the log and every frame sent, to the owner and to a subscriber from when it subscribed, whatever the batches (invariant 8)', async () => {
     const script: NewEvent[] = [
       accepted,
       started,
@@ -271,9 +377,11 @@ describe('projectRequest under any commit split and any delivery of its records'
         minLength: 1,
         maxLength: 12,
       }),
+      /** Before which pass a second connection subscribes (past the end: never). */
+      subscribeBefore: fc.nat({ max: 13 }),
     });
     await fc.assert(
-      fc.asyncProperty(plan, async ({ cuts, deliveries }) => {
+      fc.asyncProperty(plan, async ({ cuts, deliveries, subscribeBefore }) => {
         const w = await world();
         const ends = [...cuts.sort((a, b) => a - b), script.length];
         const records: StoredEvent[][] = [];
@@ -284,7 +392,13 @@ describe('projectRequest under any commit split and any delivery of its records'
         }
         let cache = new ProjectionCache();
         const pending = new Set(records.keys());
-        for (const [pick, withNext, coldCache] of deliveries) {
+        // Frames of events the stored view already holds when it subscribes are the router's catch-up's.
+        let subscribedAfter: number | undefined;
+        for (const [pass, [pick, withNext, coldCache]] of deliveries.entries()) {
+          if (pass === subscribeBefore) {
+            subscribedAfter = (await w.views.stored(KEY))?.lastSeq ?? 0;
+            await subscribeS1(w);
+          }
           if (coldCache) cache = new ProjectionCache();
           const first = pick % records.length;
           const batch = [first, ...(withNext ? [(first + 1) % records.length] : [])];
@@ -298,10 +412,13 @@ describe('projectRequest under any commit split and any delivery of its records'
         // Every record is delivered at least once, in the end.
         for (const index of pending) await projectRequest(w.deps(cache), KEY, records[index] ?? []);
         const log = await w.log.read(KEY);
-        expect(w.views.stored.get(KEY)).toEqual(foldRequestView(log));
-        const sentSeqs = new Set(w.posts.map((p) => 'seq' in p.frame && p.frame.seq));
+        expect(await w.views.stored(KEY)).toEqual(foldRequestView(log));
+        const seqsTo = (to: string) =>
+          new Set(w.posts.filter((p) => p.to === to).map((p) => 'seq' in p.frame && p.frame.seq));
         const framed = log.filter((event) => frameForEvent(event, 'r1')).map((event) => event.seq);
-        for (const seq of framed) expect(sentSeqs.has(seq)).toBe(true);
+        for (const seq of framed) expect(seqsTo('c1').has(seq)).toBe(true);
+        const late = framed.filter((seq) => subscribedAfter !== undefined && seq > subscribedAfter);
+        for (const seq of late) expect(seqsTo('s1').has(seq)).toBe(true);
       }),
       { numRuns: 300 },
     );

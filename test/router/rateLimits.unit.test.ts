@@ -7,6 +7,7 @@ import { createMessageAdmission } from '../../src/flowControl/messageAdmission';
 import { RateLimiter } from '../../src/flowControl/rateLimiter';
 import type { ServerFrame } from '../../src/protocol';
 import { type RouterDeps, routeMessage } from '../../src/router';
+import { InMemoryRequestViewStore } from '../../src/testing';
 import { createDemoWorkflows } from '../../src/workflows';
 
 function router(limits: {
@@ -22,6 +23,7 @@ function router(limits: {
     store,
     connections: new InMemoryConnectionStore(),
     subscriptions: new InMemorySubscriptionStore(),
+    subscriberChanges: new InMemoryRequestViewStore(),
     poster: { post: async () => 'sent' },
     clock,
     newId: () => 'generated',

@@ -66,6 +66,11 @@ function createHarness(): Harness {
     store: recordingStore,
     connections,
     subscriptions: recordingSubscriptions,
+    subscriberChanges: {
+      subscribersChanged: async (requestKey) => {
+        calls.push(`announce:${requestKey}`);
+      },
+    },
     poster,
     clock: () => now++,
     newId: () => `01GENERATED${String(++ids).padStart(4, '0')}`,
@@ -290,7 +295,7 @@ describe('routeMessage: engine actions', () => {
       ann,
       'conn-2',
     );
-    expect(h.calls).toEqual(['read:1', 'subscribe', 'read:3']);
+    expect(h.calls).toEqual(['read:1', 'subscribe', 'announce:acme#r1', 'read:3']);
     expect(
       h.posted.map(({ connectionId, frame }) => [
         connectionId,
@@ -341,11 +346,16 @@ describe('routeMessage: engine actions', () => {
     expect(h.posted).toEqual([]);
   });
 
-  it('subscribes without catch-up when no last_seq is given, and unsubscribes', async () => {
+  it('subscribes without catch-up when no last_seq is given, and unsubscribes; each change is announced to the projectors', async () => {
+    h.calls.length = 0;
     await h.send({ action: 'subscribe', id: 'm1', payload: { request_id: 'r1' } });
     expect(h.posted).toEqual([]);
     const off = await h.send({ action: 'unsubscribe', id: 'm2', payload: { request_id: 'r1' } });
     expect(off).toMatchObject({ type: 'response', request_id: 'm2', data: { subscribed: false } });
+    expect(h.calls.filter((call) => call.startsWith('announce'))).toEqual([
+      'announce:acme#r1',
+      'announce:acme#r1',
+    ]);
     expect(
       await h.send({ action: 'unsubscribe', id: 'm3', payload: { request_id: 'r1' } }),
     ).toMatchObject({

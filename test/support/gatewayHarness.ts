@@ -214,6 +214,7 @@ export async function startGatewayHarness(
   const metrics: RecordedMetric[] = [];
   const config: FrontDoorConfig = {
     requestsTable: dynamo.tables.requests,
+    requestViewTable: dynamo.tables.requestView,
     connectionsTable: dynamo.tables.connections,
     subscriptionsTable: dynamo.tables.subscriptions,
   };

@@ -90,6 +90,24 @@ describe('test engine', () => {
     expect(await engine.subscribe('only-acme', 'globex-watcher', asGlobex)).toBe(false);
   });
 
+  it("schedules the crash net of a runner's lease for when the lease ends, not now", async () => {
+    const engine = createTestEngine({ workflows: [expenseApproval], budgetMs: 60_000 });
+    await engine.start('expense_approval', input, { id: 'n' });
+    const acceptedAt = engine.now();
+    const crashed = engine.run('n', {
+      store: (store) => new CrashingStore(store, 'after_step_started'),
+    });
+    await expect(crashed).rejects.toBeInstanceOf(SimulatedCrash);
+    const [started] = (await engine.log('n')).filter((event) => event.type === 'step.started');
+    const leaseUntil = (started?.data as { leaseUntil?: number } | undefined)?.leaseUntil;
+    expect(leaseUntil).toBeGreaterThan(acceptedAt);
+    // The acceptance's wake-up, and the lease's at its end: nothing that would find the lease held.
+    expect(engine.pendingWakeUps()).toEqual([
+      { requestKey: 'tenant-a#n', dueAt: acceptedAt },
+      { requestKey: 'tenant-a#n', dueAt: leaseUntil },
+    ]);
+  });
+
   it('lets another runner take over a crashed one once its lease has ended', async () => {
     const engine = createTestEngine({ workflows: [expenseApproval], budgetMs: 60_000 });
     await engine.start('expense_approval', input, { id: 'c' });

@@ -1,0 +1,4 @@
+import { InMemoryRequestViewStore } from '../../src/testing';
+import { describeRequestViewStoreContract } from './requestViewStoreContract';
+
+describeRequestViewStoreContract('in-memory twin', async () => new InMemoryRequestViewStore());
