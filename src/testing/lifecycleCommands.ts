@@ -164,6 +164,11 @@ const BUDGET_MS: Readonly<Record<Budget, number | undefined>> = {
 async function runOnce(real: LifecycleReal, request: ModelRequest, run: Run): Promise<string> {
   const { engine } = real;
   const key = engine.internals.key(request.requestId, request);
+  // This run is the delivery of the request's due wake-up, if it has one: a
+  // crash then leaves that message to come back after the queue's visibility
+  // timeout, like SQS; sooner, only what the log's records schedule brings
+  // the request back.
+  const delivered = engine.internals.takeWakeUp(key);
   engine.internals.probe.arm(key, run.fault === 'none' ? undefined : run.fault);
   const crash = run.crash;
   const budgetMs = BUDGET_MS[run.budget];
@@ -177,8 +182,9 @@ async function runOnce(real: LifecycleReal, request: ModelRequest, run: Run): Pr
     );
     return describeOutcome(outcome);
   } catch (error) {
-    if (error instanceof SimulatedCrash) return `crashed: ${error.message}`;
-    throw error;
+    if (!(error instanceof SimulatedCrash)) throw error;
+    if (delivered) engine.internals.redeliver(delivered);
+    return `crashed: ${error.message}`;
   } finally {
     engine.internals.probe.arm(key, undefined);
   }

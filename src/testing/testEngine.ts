@@ -27,6 +27,7 @@ import { toRequestKey } from '../events/requestKey';
 import { frameForEvent, framesForEvents } from '../projections/progressFeed';
 import { type ProjectorDeps, projectRequest } from '../projections/projector';
 import { foldRequestView, type RequestView } from '../projections/requestView';
+import { visibilityTimeoutSeconds } from '../settings/mappings';
 import { Activity, macrotask, ObservedStore } from './activity';
 import { FakeTime } from './fakeTime';
 import {
@@ -204,6 +205,18 @@ export interface TestEngineInternals {
   projected(): Promise<void>;
   /** Delivers a run now even if one is going (a duplicate delivery); its errors surface on the next settle. */
   kick(requestKey: string): void;
+  /**
+   * Takes the request's earliest wake-up due now off the queue, as a runner
+   * takes a message before its run: a run driven by hand then stands for
+   * that delivery (if none is due, for a duplicate one).
+   */
+  takeWakeUp(requestKey: string): WakeUp | undefined;
+  /**
+   * Puts a taken wake-up back for when its queue would deliver it again
+   * after a crashed run: the visibility timeout, six times the runner's
+   * budget (`visibilityTimeoutSeconds`, src/settings/mappings.ts).
+   */
+  redeliver(wakeUp: WakeUp): void;
   key(requestId: string, caller?: Caller): string;
 }
 
@@ -278,6 +291,12 @@ class Engine implements TestEngine {
         this.#runOnce(requestKey, this.store).catch(
           (error: unknown) => void this.#errors.push(error),
         );
+      },
+      takeWakeUp: (requestKey) => this.#wakeUps.takeDueOf(requestKey, this.now()),
+      redeliver: ({ requestKey }) => {
+        const budgetMs = this.#options.budgetMs ?? DEFAULT_BUDGET_MS;
+        const dueAt = this.now() + visibilityTimeoutSeconds(budgetMs / 1000) * 1000;
+        this.#wakeUps.schedule({ requestKey, dueAt });
       },
       key: (requestId, caller) => this.#key(requestId, caller),
     };

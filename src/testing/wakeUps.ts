@@ -35,6 +35,11 @@ export class WakeUpQueue {
     return wakeUp && { requestKey: wakeUp.requestKey, dueAt: wakeUp.dueAt };
   }
 
+  /** Removes and returns the earliest wake-up of `requestKey` due by `now`. */
+  takeDueOf(requestKey: string, now: number): WakeUp | undefined {
+    return this.takeDue(now, (key) => key === requestKey);
+  }
+
   /** When the earliest wake-up due after `now` is due (those due by `now` wait for a free request). */
   nextDueAfter(now: number): number | undefined {
     return this.#queue.find((w) => w.dueAt > now)?.dueAt;
