@@ -167,7 +167,7 @@ const BUNDLING: BundlingOptions = {
 };
 
 /**
- * The whole Streamer engine on AWS: the four tables from the shared
+ * The whole Streamer engine on AWS: the six tables from the shared
  * definitions, the WebSocket API with its JWT authorizer, the seven Lambda
  * functions behind `live` aliases (traffic shifted by CodeDeploy when the
  * stage says so), the stream mappings, the queues (FIFO dead letters, wake-up
