@@ -1,4 +1,4 @@
-import { PROCESSOR_WAKE_UP_EVENTS } from '../src/processor/wakeUpEvents';
+import { WAKE_UP_EVENT_TYPES } from '../src/engine/commitWakeUp';
 
 /**
  * Event-source-mapping filter patterns, as plain data (each one is
@@ -19,7 +19,7 @@ export function projectorFilterPatterns(): FilterPattern[] {
 
 /**
  * Only `INSERT`s of commits holding one of the back end's own wake-up events
- * (`PROCESSOR_WAKE_UP_EVENTS`, `src/processor/wakeUpEvents.ts`, matched on
+ * (`WAKE_UP_EVENT_TYPES`, `src/engine/commitWakeUp.ts`, matched on
  * the commit item's `types` string set: a filter on an array matches when
  * any element does), so the mapping's filter and the handler's own check
  * (`eventTypesOfRecord`) can never disagree. Progress and checkpoint events,
@@ -28,7 +28,7 @@ export function projectorFilterPatterns(): FilterPattern[] {
  * stream during an upgrade; filters are ORed.
  */
 export function processorFilterPatterns(): FilterPattern[] {
-  const types = [...PROCESSOR_WAKE_UP_EVENTS];
+  const types = [...WAKE_UP_EVENT_TYPES];
   return [
     { eventName: ['INSERT'], dynamodb: { NewImage: { types: { SS: types } } } },
     { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: types } } } },

@@ -1,9 +1,8 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
-import { commitWakeUpAt } from '../engine';
+import { commitWakeUpAt, WAKE_UP_EVENT_TYPES } from '../engine';
 import { eventsOfRecords, eventTypesOfRecord } from '../events/dynamodb';
 import type { WakeUpScheduler } from './processRequest';
 import { handleRecordsByRequest } from './streamBatch';
-import { PROCESSOR_WAKE_UP_EVENTS } from './wakeUpEvents';
 
 /** What dispatching needs: where wake-ups go, and the clock. */
 export interface DispatchDeps {
@@ -11,7 +10,7 @@ export interface DispatchDeps {
   readonly clock: () => number;
 }
 
-const wakeUpTypes = new Set<string>(PROCESSOR_WAKE_UP_EVENTS);
+const wakeUpTypes = new Set<string>(WAKE_UP_EVENT_TYPES);
 
 /** Whether a stream record (one commit) holds an event after which work may be due. */
 export function wakesRequest(record: DynamoDBRecord): boolean {

@@ -59,8 +59,9 @@ export interface ProjectionCacheOptions {
  * head start: a view is saved conditionally on `lastSeq` and on the
  * subscription version, so a stale copy (another container projected
  * further, or a subscription changed) fails its save and is dropped or read
- * again; a connection that is gone answers 410 and is dropped. A connection's tenant never changes (ids are not reused: API
- * Gateway's are unique, the local gateway's are 88 random bits), and the
+ * again; a connection that is gone answers 410 and is dropped. A
+ * connection's tenant never changes (ids are not reused: API Gateway's are
+ * unique, the local gateway's are 88 random bits), and the
  * entry expires anyway.
  *
  * @example

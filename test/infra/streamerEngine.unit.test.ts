@@ -5,7 +5,7 @@ import { bundleSizes, formatBundleSizes } from '../../infra/bundleSizes';
 import { FUNCTION_KINDS } from '../../infra/functionEntries';
 import { ENV } from '../../infra/functionEnvironment';
 import { STREAM_MAPPING } from '../../infra/streamerEngine';
-import { PROCESSOR_WAKE_UP_EVENTS } from '../../src/processor/wakeUpEvents';
+import { WAKE_UP_EVENT_TYPES } from '../../src/engine';
 import { EVENT_SOURCE_MAPPINGS } from '../../src/settings/mappings';
 import { toCreateTableInput } from '../../src/tables/createTables';
 import { LIST_INDEX_ATTRIBUTES, tableNames, tables } from '../../src/tables/definitions';
@@ -212,15 +212,15 @@ describe('stream mappings', () => {
     expect(filters.map((f) => JSON.parse(f.Pattern))).toEqual([
       {
         eventName: ['INSERT'],
-        dynamodb: { NewImage: { types: { SS: [...PROCESSOR_WAKE_UP_EVENTS] } } },
+        dynamodb: { NewImage: { types: { SS: [...WAKE_UP_EVENT_TYPES] } } },
       },
       {
         eventName: ['INSERT'],
-        dynamodb: { NewImage: { type: { S: [...PROCESSOR_WAKE_UP_EVENTS] } } },
+        dynamodb: { NewImage: { type: { S: [...WAKE_UP_EVENT_TYPES] } } },
       },
     ]);
-    expect(PROCESSOR_WAKE_UP_EVENTS).not.toContain('step.progress');
-    expect(PROCESSOR_WAKE_UP_EVENTS).not.toContain('step.checkpointed');
+    expect(WAKE_UP_EVENT_TYPES).not.toContain('step.progress');
+    expect(WAKE_UP_EVENT_TYPES).not.toContain('step.checkpointed');
   });
 
   it('wakes the projector for every inserted event', () => {
