@@ -17,6 +17,7 @@ import { PRICES_AS_OF } from './prices';
 import type { BenchResources } from './resources';
 import type { BenchFigure, BenchScenario } from './scenario';
 import { round2 } from './stats';
+import { wakeUpsHandled } from './wakeUpQueue';
 import { countsBetween } from './writeCounter';
 
 /** What the peer scenario measured for the durable execution SDK, ms of its own per step (used when it ran first). */
@@ -95,6 +96,8 @@ async function measureKind(
   const url = await connectUrl(`bench-cost-${ulid().toLowerCase()}`);
   const idPrefix = `cost-${ulid().toLowerCase()}`;
   const seconds = quick ? 2 : 8;
+  // Earlier scenarios' delayed wake-ups (their leases' crash nets) must not land in this window.
+  await wakeUpsHandled(stack, log);
   const writesBefore = resources.writes().snapshot();
   const lambdasBefore = resources.lambdas.snapshot();
   const result = await generator.run({
@@ -109,6 +112,9 @@ async function measureKind(
     drainMs: 30_000,
   });
   await sleep(1_000); // the projector saves the view after posting `complete`
+  // Each run's lease wake-up comes when its lease ends (the runner's budget after it
+  // started): it is a runner invocation and a log read of every workflow, so wait for it.
+  await wakeUpsHandled(stack, log);
   const calls = countsBetween(writesBefore, resources.writes().snapshot());
   const lambdas = usageBetween(lambdasBefore, resources.lambdas.snapshot());
   const n = Math.max(1, result.ok);

@@ -30,6 +30,19 @@ const RUNNER_STEP_EVENTS: ReadonlySet<string> = new Set<LifecycleEventType>([
   'step.failed',
 ]);
 
+/** A step's outcome: stored by the runner that ran it, or, for a child step, by the child's runner. */
+const STEP_OUTCOMES: ReadonlySet<string> = new Set<LifecycleEventType>([
+  'step.completed',
+  'step.failed',
+]);
+
+/** What a runner writes after an outcome of its own when it goes on: the next lease, or the end. */
+const RUNS_ON: ReadonlySet<string> = new Set<LifecycleEventType>([
+  'step.started',
+  'request.completed',
+  'request.failed',
+]);
+
 const WAKES: ReadonlySet<string> = new Set(WAKE_UP_EVENT_TYPES);
 
 /** What {@link commitWakeUpAt} reads of an event. */
@@ -40,25 +53,44 @@ export interface CommittedEvent {
 
 /**
  * When the stream record of one commit should wake its request: `now` for
- * most, `undefined` for a commit with no wake-up event. A commit of step
- * bookkeeping that starts a step (`step.started`, with the outcome of the
- * step before it) was written by a runner that holds that step's lease and
- * runs on, doing whatever else is due: waking the request now would only
- * find the lease held and ask again when it ends. Its wake-up is the crash
- * net, so it is due when the earliest lease it took ends — the moment
- * another runner may take over.
+ * most, `undefined` for a commit that needs no wake-up.
+ *
+ * - A commit that starts a step (`step.started`) was written by a runner
+ *   that holds that step's lease and runs on: waking the request now would
+ *   only find the lease held. Its wake-up is the crash net, due when the
+ *   earliest lease it took ends — the moment another runner may take over.
+ * - A commit that stores an outcome of a step *together with* the next
+ *   lease or the request's end was written by the runner that ran that
+ *   step, in the same invocation that took the step's lease: every lease of
+ *   one invocation ends at its deadline, and the commit that took the first
+ *   of them already woke the request for then. It needs no wake-up of its
+ *   own — after an end, that earlier one is what settles a parent and the
+ *   concurrency slot if the runner dies before it does. (An outcome alone
+ *   may be a child's end stored in its parent by the child's runner: it
+ *   wakes now.)
  *
  * @example
  * commitWakeUpAt([{ type: 'step.started', data: { stepId: 'a', attempt: 1, leaseUntil: 9_000 } }], 1_000); // 9000
+ * commitWakeUpAt([{ type: 'step.completed', data: {} }, { type: 'request.completed', data: {} }], 1_000); // undefined
  * commitWakeUpAt([{ type: 'request.accepted', data: {} }], 1_000); // 1000
  */
 export function commitWakeUpAt(events: readonly CommittedEvent[], now: number): number | undefined {
   const waking = events.filter((event) => WAKES.has(event.type));
-  if (waking.length === 0) return undefined;
+  if (waking.length === 0 || continuesOwnRun(waking)) return undefined;
   if (waking.some((event) => !RUNNER_STEP_EVENTS.has(event.type))) return now;
   const leases = events
     .filter((event) => event.type === 'step.started')
     .map((event) => (event.data as LifecycleEventData['step.started'] | undefined)?.leaseUntil);
   if (leases.length === 0 || leases.some((until) => until === undefined)) return now;
   return Math.max(now, Math.min(...(leases as number[])));
+}
+
+/** Whether a commit's waking events are a runner's own outcome followed by its next lease or the end. */
+function continuesOwnRun(waking: readonly CommittedEvent[]): boolean {
+  const outcome = waking.some((event) => STEP_OUTCOMES.has(event.type));
+  const goesOn = waking.some((event) => RUNS_ON.has(event.type));
+  const onlyRunnerWork = waking.every(
+    (event) => STEP_OUTCOMES.has(event.type) || RUNS_ON.has(event.type),
+  );
+  return outcome && goesOn && onlyRunnerWork;
 }

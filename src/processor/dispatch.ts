@@ -19,15 +19,17 @@ export function wakesRequest(record: DynamoDBRecord): boolean {
 
 /**
  * When a request's records of a batch should wake it: the earliest of its
- * commits' due times ({@link commitWakeUpAt}); a record whose events cannot
- * be read wakes it now.
+ * commits' due times ({@link commitWakeUpAt}), or `undefined` when none of
+ * them needs a wake-up; a record whose events cannot be read wakes it now.
  */
-export function wakeUpDueAt(records: readonly DynamoDBRecord[], now: number): number {
-  const due = records.map((record) => {
-    const events = eventsOfRecords([record]);
-    return events.length === 0 ? now : (commitWakeUpAt(events, now) ?? now);
-  });
-  return Math.min(...due);
+export function wakeUpDueAt(records: readonly DynamoDBRecord[], now: number): number | undefined {
+  const due = records
+    .map((record) => {
+      const events = eventsOfRecords([record]);
+      return events.length === 0 ? now : commitWakeUpAt(events, now);
+    })
+    .filter((at): at is number => at !== undefined);
+  return due.length === 0 ? undefined : Math.min(...due);
 }
 
 /**
@@ -46,8 +48,10 @@ export function dispatchWakeUps(
 ): Promise<DynamoDBBatchResponse> {
   return handleRecordsByRequest(
     records.filter(wakesRequest),
-    (requestKey, ofRequest) =>
-      deps.wakeUps.schedule({ requestKey, dueAt: wakeUpDueAt(ofRequest, deps.clock()) }),
+    async (requestKey, ofRequest) => {
+      const dueAt = wakeUpDueAt(ofRequest, deps.clock());
+      if (dueAt !== undefined) await deps.wakeUps.schedule({ requestKey, dueAt });
+    },
     onError,
   );
 }

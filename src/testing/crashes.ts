@@ -9,6 +9,8 @@ import type { EventStore, ReadOptions } from '../events/eventStore';
  * - `after_step_outcome`: the outcome is stored, the reply is lost.
  * - `before_dead_letter_record`: the dead letter was sent, `request.dead_lettered` is never stored.
  * - `before_terminal`: the request's end (`completed` / `failed`) is never stored.
+ * - `after_terminal`: the end is stored, the process dies before it tells a
+ *   parent or gives the concurrency slot back.
  *
  * @example
  * await checkLifecycle(workflow, { inputs, crashPoints: ['before_step_outcome'] }); // only that one
@@ -20,6 +22,7 @@ export const CRASH_POINTS = [
   'after_step_outcome',
   'before_dead_letter_record',
   'before_terminal',
+  'after_terminal',
 ] as const;
 
 /**
@@ -63,6 +66,8 @@ function crashOf(point: CrashPoint, events: readonly NewEvent[]): 'before' | 'af
       return has(events, 'request.dead_lettered') ? 'before' : undefined;
     case 'before_terminal':
       return has(events, 'request.completed', 'request.failed') ? 'before' : undefined;
+    case 'after_terminal':
+      return has(events, 'request.completed', 'request.failed') ? 'after' : undefined;
   }
 }
 

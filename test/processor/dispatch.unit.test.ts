@@ -68,24 +68,32 @@ describe('dispatchWakeUps: when a commit wakes its request', () => {
     expect(await dispatched([recordOf('acme#r1', 1, [started('a', NOW + 60_000)])])).toEqual([
       { requestKey: 'acme#r1', dueAt: NOW + 60_000 },
     ]);
-    expect(
-      await dispatched([recordOf('acme#r1', 3, [completed('a'), started('b', NOW + 30_000)])]),
-    ).toEqual([{ requestKey: 'acme#r1', dueAt: NOW + 30_000 }]);
   });
 
-  it('wakes now for an end (a parent may wait for it), and never for progress alone', async () => {
-    expect(await dispatched([recordOf('acme#r1', 3, [completed('b'), ended])])).toEqual([
+  it('sends nothing for a runner that goes on after an outcome of its own: the next lease, or the end', async () => {
+    expect(
+      await dispatched([recordOf('acme#r1', 3, [completed('a'), started('b', NOW + 30_000)])]),
+    ).toEqual([]);
+    expect(await dispatched([recordOf('acme#r1', 3, [completed('b'), ended])])).toEqual([]);
+  });
+
+  it('wakes now for an outcome alone (a child may have stored it in its parent), and never for progress alone', async () => {
+    expect(await dispatched([recordOf('acme#r1', 3, [completed('b')])])).toEqual([
+      { requestKey: 'acme#r1', dueAt: NOW },
+    ]);
+    expect(await dispatched([recordOf('acme#r1', 3, [ended])])).toEqual([
       { requestKey: 'acme#r1', dueAt: NOW },
     ]);
     expect(await dispatched([recordOf('acme#r1', 2, [progress])])).toEqual([]);
   });
 
-  it('sends one wake-up per request of a batch, due at its earliest record', async () => {
+  it('sends one wake-up per request of a batch, due at its earliest record that needs one', async () => {
     const records = [
       recordOf('acme#r1', 0, [accepted]),
       recordOf('acme#r1', 1, [started('a', NOW + 60_000)]),
       recordOf('acme#r2', 1, [started('a', NOW + 5_000)]),
       recordOf('acme#r2', 2, [progress]),
+      recordOf('acme#r2', 3, [completed('a'), ended]),
     ];
     expect(await dispatched(records)).toEqual([
       { requestKey: 'acme#r1', dueAt: NOW },
@@ -104,5 +112,10 @@ describe('commitWakeUpAt', () => {
 
   it('wakes now for a step outcome that starts nothing (the run waits: a retry, a timer, a signal)', () => {
     expect(commitWakeUpAt([completed('a')], NOW)).toBe(NOW);
+  });
+
+  it('wakes now when a commit with a runner outcome also holds work of others (a cancel, a signal)', () => {
+    const cancelled: NewEvent = { ...base, type: 'request.cancelled', data: {} };
+    expect(commitWakeUpAt([completed('a'), cancelled], NOW)).toBe(NOW);
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { type RunRequestDeps, runRequest, type Workflow } from '../../src/engine';
-import { checkLifecycle, InvariantViolation, NothingAcceptedError } from '../../src/testing';
+import {
+  checkLifecycle,
+  createTestEngine,
+  InvariantViolation,
+  NothingAcceptedError,
+} from '../../src/testing';
 import { createDemoWorkflows } from '../../src/workflows';
 
 // checkLifecycle on a workflow that starts children: the children are
@@ -57,5 +62,34 @@ describe('checkLifecycle with child workflows', () => {
     }).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(NothingAcceptedError);
     expect((error as Error).message).toContain('trip_booking');
+  });
+});
+
+describe('a child that ends after its parent stopped running', () => {
+  it("wakes the parent through the child's outcome stored in the parent's log", async () => {
+    let engine: ReturnType<typeof createTestEngine> | undefined;
+    engine = createTestEngine({
+      workflows: [trip, ...children],
+      stubs: {
+        // Slower than the parent's hand-off: the parent's run has stopped when the charge ends.
+        authorize: async ({ signal }) => {
+          await engine?.sleep(5_000, signal);
+          return { charge_id: 'ch-1', amount_cents: 1200 };
+        },
+      },
+    });
+    await engine.start('trip_booking', inputs[0], { id: 'trip' });
+    await engine.advanceUntilIdle();
+
+    const log = await engine.log('trip');
+    const handedOff = log.find((event) => event.type === 'child.started');
+    const heard = log.find(
+      (event) => event.seq > (handedOff?.seq ?? 0) && event.type === 'step.completed',
+    );
+    expect(heard && handedOff && heard.at - handedOff.at).toBeGreaterThanOrEqual(5_000);
+    // At once, not when the parent's lease wake-up (its runner's budget, 15 min) comes.
+    const end = log.at(-1);
+    expect(end?.type).toBe('request.completed');
+    expect(end && heard && end.at - heard.at).toBeLessThan(1_000);
   });
 });
