@@ -35,6 +35,16 @@ const loadAtStart = loadavg();
 const ddb = await startDynamoDbLocal();
 const resources = createBenchResources(profileDir);
 const results: { scenario: string; figures: BenchFigure[] }[] = [];
+let problemsSeen = 0;
+/** Says which scenario the local stack's problems (a failed poll, trimmed stream records …) came up in. */
+function reportNewProblems(scenario: string): void {
+  const problems = resources.stackErrors();
+  if (problems.length === problemsSeen) return;
+  console.log(
+    `  the local stack reported ${problems.length - problemsSeen} problem(s) during ${scenario}; first: ${problems[problemsSeen]}`,
+  );
+  problemsSeen = problems.length;
+}
 try {
   for (const scenario of scenarios) {
     if (only && !only.split(',').some((name) => scenario.name.startsWith(name))) continue;
@@ -47,6 +57,7 @@ try {
       profile: (label, work) => profiler.profile(label, work),
     });
     results.push({ scenario: scenario.name, figures });
+    reportNewProblems(scenario.name);
   }
 } finally {
   const problems = resources.stackErrors();
