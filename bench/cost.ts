@@ -13,6 +13,7 @@ import {
   total,
 } from './costModel';
 import { usageBetween } from './lambdaMeter';
+import type { LoadResult } from './load/jobs';
 import { PRICES_AS_OF } from './prices';
 import type { BenchResources } from './resources';
 import type { BenchFigure, BenchScenario } from './scenario';
@@ -115,8 +116,25 @@ async function measureKind(
   // Each run's lease wake-up comes when its lease ends (the runner's budget after it
   // started): it is a runner invocation and a log read of every workflow, so wait for it.
   await wakeUpsHandled(stack, log);
-  const calls = countsBetween(writesBefore, resources.writes().snapshot());
-  const lambdas = usageBetween(lambdasBefore, resources.lambdas.snapshot());
+  const usage = usagePerWorkflow(
+    countsBetween(writesBefore, resources.writes().snapshot()),
+    usageBetween(lambdasBefore, resources.lambdas.snapshot()),
+    result,
+  );
+  const store = new DynamoDbEventStore({ client: stack.dynamo, tableName: stack.tables.requests });
+  const stepWorkMs = await stepDurations(store, idPrefix, Math.min(result.ok, 10));
+  log(
+    `${kind.label}: ${result.ok} workflows at ${kind.rate}/s, p50 ${result.latency.summary.p50.toFixed(0)} ms; processor ${usage.lambdas.processor?.invocations.toFixed(2)} invocations ${usage.lambdas.processor?.billedMs.toFixed(0)} ms, runner ${usage.lambdas.runner?.invocations.toFixed(2)} invocations ${usage.lambdas.runner?.billedMs.toFixed(0)} ms, projector ${usage.lambdas.projector?.invocations.toFixed(2)} invocations ${usage.lambdas.projector?.billedMs.toFixed(0)} ms per workflow`,
+  );
+  return { usage, stepWorkMs, workflows: result.ok };
+}
+
+/** What the window's counts come to per workflow, in the units AWS bills. */
+function usagePerWorkflow(
+  calls: ReturnType<typeof countsBetween>,
+  lambdas: ReturnType<typeof usageBetween>,
+  result: LoadResult,
+): StreamerUsage {
   const n = Math.max(1, result.ok);
   const sdk = (name: string) => (calls.sdkCalls[name] ?? 0) / n;
   const ackP50 = result.histograms?.ack?.summary.p50 ?? 1;
@@ -132,7 +150,7 @@ async function measureKind(
   const capacity = Object.entries(calls.capacity).filter(
     ([key]) => !key.startsWith('write:Connections'),
   );
-  const usage: StreamerUsage = {
+  return {
     capacity: Object.fromEntries(capacity.map(([k, v]) => [k, v / n])),
     failedConditionalWrites: calls.failedConditionalWrites / n,
     streamReads: sdk('GetRecordsCommand'),
@@ -151,12 +169,6 @@ async function measureKind(
     // Each wake-up message is sent, received and deleted; the runner mapping's idle polling is per queue.
     sqsRequests: 3 * sdk('SendMessageCommand'),
   };
-  const store = new DynamoDbEventStore({ client: stack.dynamo, tableName: stack.tables.requests });
-  const stepWorkMs = await stepDurations(store, idPrefix, Math.min(result.ok, 10));
-  log(
-    `${kind.label}: ${result.ok} workflows at ${kind.rate}/s, p50 ${result.latency.summary.p50.toFixed(0)} ms; processor ${usage.lambdas.processor?.invocations.toFixed(2)} invocations ${usage.lambdas.processor?.billedMs.toFixed(0)} ms, runner ${usage.lambdas.runner?.invocations.toFixed(2)} invocations ${usage.lambdas.runner?.billedMs.toFixed(0)} ms, projector ${usage.lambdas.projector?.invocations.toFixed(2)} invocations ${usage.lambdas.projector?.billedMs.toFixed(0)} ms per workflow`,
-  );
-  return { usage, stepWorkMs, workflows: result.ok };
 }
 
 /** Mean time from each step's `step.started` to its outcome, over the first `count` workflows' logs. */

@@ -38,8 +38,11 @@ export interface BenchResources {
   close(): Promise<void>;
 }
 
-/** Creates the lazily started resources of one bench run. */
-export function createBenchResources(profileDir?: string): BenchResources {
+/** Creates the lazily started resources of one bench run; `stackOptions` go to its local stack. */
+export function createBenchResources(
+  profileDir?: string,
+  stackOptions: { readonly functionTimeoutMs?: number } = {},
+): BenchResources {
   let stack: Promise<BenchStack> | undefined;
   let raw: Promise<RawServer> | undefined;
   let generator: Promise<LoadGenerator> | undefined;
@@ -57,6 +60,7 @@ export function createBenchResources(profileDir?: string): BenchResources {
       stack ??= startLocalStack({
         tablePrefix: `bench-${ulid().toLowerCase()}`,
         registry: createBenchRegistry(),
+        ...stackOptions,
         wrapStreamHandler: (name, handler) => lambdas.wrap(name, handler),
         wrapRunnerHandler: (handler) => lambdas.wrap('runner', handler),
         onError: (error, where) =>
