@@ -22,6 +22,7 @@ import {
   comparableState,
   isSettled,
 } from './invariants';
+import { LeaseRecoveries } from './leaseRecoveries';
 import {
   type LifecycleCommand,
   type LifecycleModel,
@@ -214,18 +215,20 @@ async function runSchedule(
   const model: LifecycleModel = { requests: [] };
   const trace: string[] = [];
   const previous = new Map<string, StoredEvent[]>();
+  const recoveries = new LeaseRecoveries();
   const real: LifecycleReal = {
     engine,
     action: workflow.action,
     tenants,
     signals: signalCandidates(workflow.machine, options.signals),
     trace,
-    check: () => checkAll(engine, model, previous, false),
+    check: () => checkAll(engine, model, previous, false, recoveries),
+    recoveries,
   };
   try {
     await fc.asyncModelRun(() => ({ model, real }), cmds);
     await settleAll(real, model);
-    await checkAll(engine, model, previous, true);
+    await checkAll(engine, model, previous, true, recoveries);
     return { history: '', trace, requests: model.requests.length };
   } catch (error) {
     const logs = await logsOf(engine, model).catch(() => new Map<string, StoredEvent[]>());
@@ -324,8 +327,10 @@ async function checkAll(
   model: LifecycleModel,
   previous: Map<string, StoredEvent[]>,
   settled: boolean,
+  recoveries: LeaseRecoveries,
 ): Promise<void> {
   await engine.internals.projected();
+  recoveries.check(engine.now(), engine.internals.runStarts());
   const frameCounts = frameCountsOf(engine);
   const [overlap] = engine.internals.probe.takeViolations();
   if (overlap) throw overlap;

@@ -13,6 +13,7 @@ import {
 import type { EventStore } from '../events/eventStore';
 import { CrashingStore, type CrashPoint, SimulatedCrash } from './crashes';
 import { InvariantViolation } from './errors';
+import type { LeaseRecoveries } from './leaseRecoveries';
 import { faultName, type StepFault } from './stepProbe';
 import type { TestEngine } from './testEngine';
 
@@ -38,6 +39,8 @@ export interface LifecycleReal {
   readonly trace: string[];
   /** Runs after every command: the invariants. */
   readonly check: () => Promise<void>;
+  /** Runs that died holding a lease, and whether their requests were picked up in time. */
+  readonly recoveries: LeaseRecoveries;
 }
 
 /** How much time a run has: plenty, too little for a slow step, or too little to start one. */
@@ -169,6 +172,7 @@ async function runOnce(real: LifecycleReal, request: ModelRequest, run: Run): Pr
   // timeout, like SQS; sooner, only what the log's records schedule brings
   // the request back.
   const delivered = engine.internals.takeWakeUp(key);
+  const runsBefore = engine.internals.runStarts().length;
   engine.internals.probe.arm(key, run.fault === 'none' ? undefined : run.fault);
   const crash = run.crash;
   const budgetMs = BUDGET_MS[run.budget];
@@ -184,10 +188,25 @@ async function runOnce(real: LifecycleReal, request: ModelRequest, run: Run): Pr
   } catch (error) {
     if (!(error instanceof SimulatedCrash)) throw error;
     if (delivered) engine.internals.redeliver(delivered);
+    const leaseEnd = await heldLeaseEnd(engine, request);
+    if (leaseEnd !== undefined) real.recoveries.expect(key, runsBefore, leaseEnd);
     return `crashed: ${error.message}`;
   } finally {
     engine.internals.probe.arm(key, undefined);
   }
+}
+
+/** When the earliest lease still held on a step of the request ends, if one is held. */
+async function heldLeaseEnd(
+  engine: LifecycleReal['engine'],
+  request: ModelRequest,
+): Promise<number | undefined> {
+  const state = await engine.state(request.requestId, { tenantId: request.tenantId });
+  const now = engine.now();
+  const ends = [...(state?.steps.values() ?? [])]
+    .filter((step) => step.status === 'running' && (step.leaseUntil ?? 0) > now)
+    .map((step) => step.leaseUntil as number);
+  return ends.length > 0 ? Math.min(...ends) : undefined;
 }
 
 /** A run's outcome as the history shows it. @internal */

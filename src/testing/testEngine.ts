@@ -30,6 +30,7 @@ import { foldRequestView, type RequestView } from '../projections/requestView';
 import { visibilityTimeoutSeconds } from '../settings/mappings';
 import { Activity, macrotask, ObservedStore } from './activity';
 import { FakeTime } from './fakeTime';
+import type { RunStart } from './leaseRecoveries';
 import {
   type DeliveredFrame,
   InMemoryRequestViewStore,
@@ -218,6 +219,8 @@ export interface TestEngineInternals {
    */
   redeliver(wakeUp: WakeUp): void;
   key(requestId: string, caller?: Caller): string;
+  /** Every run started so far, in order. */
+  runStarts(): readonly RunStart[];
 }
 
 /**
@@ -254,6 +257,7 @@ class Engine implements TestEngine {
   readonly #projecting = new Map<string, { again: boolean; done: Promise<void> }>();
   readonly #errors: unknown[] = [];
   readonly #finished: FinishedRun[] = [];
+  readonly #runStarts: RunStart[] = [];
   readonly #views = new InMemoryRequestViewStore();
   readonly #connections = new InMemoryConnectionStore();
   readonly #subscriptions = new InMemorySubscriptionStore();
@@ -299,6 +303,7 @@ class Engine implements TestEngine {
         this.#wakeUps.schedule({ requestKey, dueAt });
       },
       key: (requestId, caller) => this.#key(requestId, caller),
+      runStarts: () => this.#runStarts,
     };
   }
 
@@ -464,6 +469,7 @@ class Engine implements TestEngine {
   /** One run as the processor makes it: then its wake-up, if it needs one. */
   async #runOnce(requestKey: string, store: EventStore, budgetMs?: number): Promise<RunOutcome> {
     const run = this.#options.runRequest ?? runRequest;
+    this.#runStarts.push({ requestKey, at: this.now() });
     const outcome = await run(this.#runDeps(requestKey, store, budgetMs));
     const dueAt = wakeUpAt(outcome);
     if (dueAt !== undefined) this.#wakeUps.schedule({ requestKey, dueAt });
