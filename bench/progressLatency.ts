@@ -9,16 +9,6 @@ import { wakeUpsHandled } from './wakeUpQueue';
 import { countsBetween } from './writeCounter';
 
 /**
- * Progress latency: `bench_progress` requests submitted at 20/s over the
- * gateway, each reporting progress 5 times 210 ms apart — 100 updates/s
- * across requests. Latency runs from the progress event's timestamp (its
- * `at`, the `timestamp` of its frame) to the frame's arrival at the client:
- * append, stream, projector, Management API, gateway. The floor it is
- * compared with, measured in the same run: a put on an idle table seen by a
- * raw `GetRecords` loop that never sleeps (the soonest any stream reader can
- * know of the event). Target (DESIGN §9): p99 ≤ 100 ms.
- */
-/**
  * Calls Lambda's own pollers make in AWS (the stream and queue mappings), and
  * the bench's look at the wake-up queue: not our functions' calls.
  */
@@ -32,6 +22,16 @@ const NOT_OURS: ReadonlySet<string> = new Set([
   'GetQueueAttributes',
 ]);
 
+/**
+ * Progress latency: `bench_progress` requests submitted at 20/s over the
+ * gateway, each reporting progress 5 times 210 ms apart — 100 updates/s
+ * across requests. Latency runs from the progress event's timestamp (its
+ * `at`, the `timestamp` of its frame) to the frame's arrival at the client:
+ * append, stream, projector, Management API, gateway. The floor it is
+ * compared with, measured in the same run: a put on an idle table seen by a
+ * raw `GetRecords` loop that never sleeps (the soonest any stream reader can
+ * know of the event). Target (DESIGN §9): p99 ≤ 100 ms.
+ */
 export const progressLatency: BenchScenario = {
   name: 'progress latency',
   async run({ quick, resources, log, profile }) {

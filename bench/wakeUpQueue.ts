@@ -3,7 +3,8 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { LocalStack } from '../src/local';
 
 // A run's first lease commit schedules a wake-up for when the lease ends (the
-// crash net, `commitWakeUpAt`): locally a minute after the run started. A
+// crash net, `commitWakeUpAt`): a runner budget after the run started (60 s
+// locally, 20 s in a quick run). A
 // scenario that counts calls per request waits for those before it starts
 // (so an earlier scenario's do not land in its window) and before it stops
 // counting (so its own are in it).

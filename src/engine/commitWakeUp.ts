@@ -43,6 +43,9 @@ const RUNS_ON: ReadonlySet<string> = new Set<LifecycleEventType>([
   'request.failed',
 ]);
 
+/** Everything such a runner's commit may hold that wakes: outcomes, and what comes after them. */
+const OWN_RUN_WORK: ReadonlySet<string> = new Set([...STEP_OUTCOMES, ...RUNS_ON]);
+
 const WAKES: ReadonlySet<string> = new Set(WAKE_UP_EVENT_TYPES);
 
 /** What {@link commitWakeUpAt} reads of an event. */
@@ -89,8 +92,5 @@ export function commitWakeUpAt(events: readonly CommittedEvent[], now: number): 
 function continuesOwnRun(waking: readonly CommittedEvent[]): boolean {
   const outcome = waking.some((event) => STEP_OUTCOMES.has(event.type));
   const goesOn = waking.some((event) => RUNS_ON.has(event.type));
-  const onlyRunnerWork = waking.every(
-    (event) => STEP_OUTCOMES.has(event.type) || RUNS_ON.has(event.type),
-  );
-  return outcome && goesOn && onlyRunnerWork;
+  return outcome && goesOn && waking.every((event) => OWN_RUN_WORK.has(event.type));
 }
