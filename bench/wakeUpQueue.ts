@@ -4,10 +4,9 @@ import type { LocalStack } from '../src/local';
 
 // A run's first lease commit schedules a wake-up for when the lease ends (the
 // crash net, `commitWakeUpAt`): a runner budget after the run started (60 s
-// locally, 20 s in a quick run). A
-// scenario that counts calls per request waits for those before it starts
-// (so an earlier scenario's do not land in its window) and before it stops
-// counting (so its own are in it).
+// locally, 20 s in a quick run). A scenario that counts calls per request
+// waits for those before it starts (so an earlier scenario's do not land in
+// its window) and before it stops counting (so its own are in it).
 
 /** How long a run's lease wake-up can take to come and be handled: the local runner's budget and some. */
 const WAKE_UPS_MAX_WAIT_MS = 90_000;
