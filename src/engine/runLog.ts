@@ -162,6 +162,9 @@ export class RunLog {
    */
   writeWhileRunning(events: readonly NewEvent[], lease: Lease): Promise<RunningWrite> {
     return this.#exclusive(async () => {
+      // This runner's own last commit may have ended the request (a sibling step
+      // failed for good) while this step still ran: nothing may follow the end.
+      if (!this.holds(lease)) return { kind: 'lost', reason: this.#lostReason() };
       for (let conflicts = 0; conflicts < MAX_CONFLICTS_PER_WRITE; conflicts++) {
         try {
           await this.#append(events);
